@@ -1,0 +1,61 @@
+/** SMTP mailbox transport: hands the composed MIME to the server byte-for-byte. */
+import { createTransport } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import { MailTransportError, type MailTransport, type OutgoingMail, type SendResult } from './transport';
+
+export interface SmtpTransportConfig {
+  host: string;
+  port: number;
+  /** true = implicit TLS (465); false = plain/STARTTLS (587, 25, the local sink). */
+  secure: boolean;
+  user?: string;
+  password?: string;
+  /** Connection, greeting and socket timeout; defaults to 10 s so a dead server fails the attempt fast. */
+  timeoutMs?: number;
+}
+
+// Configuration or content problems: retrying sends the same bad request again.
+const PERMANENT_CODES = new Set(['EAUTH', 'ENOAUTH', 'EENVELOPE', 'EMESSAGE', 'ETLS', 'EPROTOCOL']);
+
+export function createSmtpTransport(config: SmtpTransportConfig): MailTransport {
+  const timeout = config.timeoutMs ?? 10_000;
+  const options: SMTPTransport.Options = {
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+    ...(config.user !== undefined ? { auth: { user: config.user, pass: config.password ?? '' } } : {}),
+  };
+  // Not pooled (SMTPTransport, not SMTPPool): one connection per send, so activities and retries hold no sockets.
+  const transporter = createTransport(options);
+
+  return {
+    async send(msg: OutgoingMail): Promise<SendResult> {
+      try {
+        // `raw` bypasses nodemailer's composer, so the envelope must be explicit.
+        await transporter.sendMail({ envelope: { from: msg.from, to: [msg.to] }, raw: msg.raw });
+      } catch (err) {
+        throw toTransportError(err);
+      }
+      return { providerMessageId: msg.messageId };
+    },
+    close(): void {
+      transporter.close();
+    },
+  };
+}
+
+function toTransportError(err: unknown): MailTransportError {
+  const e = (err ?? {}) as { message?: unknown; code?: unknown; responseCode?: unknown };
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const status = typeof e.responseCode === 'number' ? e.responseCode : undefined;
+  const retryable =
+    status !== undefined
+      ? status >= 400 && status < 500 // 4xx = temporary, 5xx = permanent (RFC 5321)
+      : // Network errors (ECONNECTION, ETIMEDOUT, ESOCKET, EDNS) and unknown ones: a retry may help.
+        code === undefined || !PERMANENT_CODES.has(code);
+  return new MailTransportError(`SMTP send failed: ${message}`, { retryable, status, code, cause: err });
+}

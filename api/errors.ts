@@ -1,0 +1,87 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+
+/** One error shape for every error: { error: { code, message, details?, requestId? } }. */
+export interface ErrorDetail {
+  path: string;
+  problem: string;
+  code?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string, id: string) => new ApiError(404, 'NOT_FOUND', `${what} ${id} does not exist.`);
+export const conflict = (code: string, message: string, details: ErrorDetail[] = []) => new ApiError(409, code, message, details);
+export const badRequest = (message: string, details: ErrorDetail[] = []) => new ApiError(400, 'VALIDATION_FAILED', message, details);
+
+interface ValidationEntry {
+  instancePath: string;
+  message?: string;
+  keyword: string;
+  params?: { keys?: string[] };
+}
+
+function joinPath(scope: string, instancePath: string, key?: string): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  if (key) parts.push(key);
+  return parts.length === 0 ? scope : `${scope}.${parts.join('.')}`;
+}
+
+function validationDetails(scope: string, entries: ValidationEntry[]): ErrorDetail[] {
+  return entries.flatMap((e) => {
+    // Unknown fields are named one by one, so the client sees exactly what to remove.
+    if (e.keyword === 'unrecognized_keys' && e.params?.keys?.length) {
+      return e.params.keys.map((key) => ({ path: joinPath(scope, e.instancePath, key), problem: 'unknown field', code: e.keyword }));
+    }
+    return [{ path: joinPath(scope, e.instancePath), problem: e.message ?? 'invalid', code: e.keyword }];
+  });
+}
+
+const statusCodes: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, details: ErrorDetail[] = []): FastifyReply {
+  return reply.code(status).type('application/json').send({ error: { code, message, details, requestId: reply.request.id } });
+}
+
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof ApiError) return sendError(reply, error.statusCode, error.code, error.message, error.details);
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const scope = (error as FastifyError & { validationContext?: string }).validationContext ?? 'body';
+    const details = validationDetails(scope, error.validation as unknown as ValidationEntry[]);
+    return sendError(reply, 400, 'VALIDATION_FAILED', `Invalid request: ${details.map((d) => `${d.path} (${d.problem})`).join('; ')}`, details);
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // Fastify's own client errors (bad JSON, body too large, wrong content type): safe to describe.
+    const code = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'INVALID_JSON' : (statusCodes[status] ?? 'BAD_REQUEST');
+    return sendError(reply, status, code, error.message);
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return sendError(reply, 500, 'INTERNAL', `Internal error. Quote request id ${request.id} when reporting it.`);
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`);
+}
+
+/** Shared OpenAPI schema for error responses. */
+export { errorResponseSchema } from './schemas/error-schema';

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createUser, issueApiKey } from '../../db/api-keys';
+import { ROLES } from '../../domain/permissions';
+import { errorResponseSchema, notFound } from '../errors';
+import { idParams } from '../schemas/common';
+import type { ApiDeps } from '../types';
+
+const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
+const userSchema = z.object({ id: z.string(), name: z.string(), role: z.enum(ROLES), createdAt: z.string(), disabled: z.boolean() }).meta({ id: 'User' });
+const keySchema = z.object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), revoked: z.boolean() }).meta({ id: 'ApiKey' });
+
+export function userRoutes(app: FastifyInstance, { db }: ApiDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post('/v1/users', {
+    config: { permission: 'users:write', auditEntity: 'user' },
+    schema: { tags: ['users'], summary: 'Create a user with a role', body: z.strictObject({ name: z.string().trim().min(1).max(200), role: z.enum(ROLES) }), response: { 201: userSchema, ...errors } },
+  }, async (req, reply) => {
+    const id = await createUser(db, req.body.name, req.body.role);
+    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return reply.code(201).send({ id: row.id, name: row.name, role: row.role, createdAt: row.created_at.toISOString(), disabled: row.disabled_at !== null });
+  });
+
+  r.get('/v1/users', {
+    config: { permission: 'users:read' },
+    schema: { tags: ['users'], summary: 'List users', response: { 200: z.object({ items: z.array(userSchema) }), ...errors } },
+  }, async () => {
+    const rows = await db.selectFrom('users').selectAll().orderBy('created_at').execute();
+    return { items: rows.map((u) => ({ id: u.id, name: u.name, role: u.role, createdAt: u.created_at.toISOString(), disabled: u.disabled_at !== null })) };
+  });
+
+  r.post('/v1/users/:id/api-keys', {
+    config: { permission: 'users:write', auditEntity: 'user' },
+    schema: {
+      tags: ['users'],
+      summary: 'Issue an API key; the key is shown in this response only',
+      params: idParams,
+      body: z.strictObject({ name: z.string().trim().min(1).max(100) }),
+      response: { 201: z.object({ id: z.string(), prefix: z.string(), key: z.string() }), ...errors },
+    },
+  }, async (req, reply) => {
+    const user = await db.selectFrom('users').select('id').where('id', '=', req.params.id).executeTakeFirst();
+    if (!user) throw notFound('User', req.params.id);
+    const issued = await issueApiKey(db, user.id, req.body.name);
+    return reply.code(201).send(issued);
+  });
+
+  r.get('/v1/users/:id/api-keys', {
+    config: { permission: 'users:read' },
+    schema: { tags: ['users'], summary: "A user's API keys (never the keys themselves)", params: idParams, response: { 200: z.object({ items: z.array(keySchema) }), ...errors } },
+  }, async (req) => {
+    const rows = await db.selectFrom('api_keys').selectAll().where('user_id', '=', req.params.id).orderBy('created_at').execute();
+    return { items: rows.map((k) => ({ id: k.id, name: k.name, prefix: k.prefix, createdAt: k.created_at.toISOString(), lastUsedAt: k.last_used_at?.toISOString() ?? null, revoked: k.revoked_at !== null })) };
+  });
+
+  r.delete('/v1/api-keys/:id', {
+    config: { permission: 'users:write', auditEntity: 'api_key' },
+    schema: { tags: ['users'], summary: 'Revoke an API key', params: idParams, response: { 204: z.null(), ...errors } },
+  }, async (req, reply) => {
+    const row = await db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', req.params.id).where('revoked_at', 'is', null).returning('id').executeTakeFirst();
+    if (!row) throw notFound('Active API key', req.params.id);
+    return reply.code(204).send(null);
+  });
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * Every setting is an environment variable, parsed once here and injected.
+ * Documented in the README's configuration table; keep the two in step.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalString = z.string().trim().min(1).optional().or(z.literal('').transform(() => undefined));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(3000),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  WRITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+
+  DATABASE_URL: optionalString,
+  PGPORT: port.default(55432),
+  PG_BIN_DIR: optionalString,
+
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('crm'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_TEST_SERVER_PATH: optionalString,
+  WORKFLOW_BUNDLE_PATH: optionalString,
+
+  TRACKING_SECRET: optionalString,
+  MAIL_WEBHOOK_SECRET: optionalString,
+  ERASURE_HASH_SECRET: optionalString,
+  SMTP_SINK_PORT: port.default(2525),
+
+  PSA_API_URL: optionalString,
+  PSA_INTEGRATION_KEY: optionalString,
+  CRM_INTEGRATION_KEY: optionalString,
+  PSA_EMULATOR_PORT: port.default(4010),
+  PSA_CONFIRMATION_TIMEOUT: z.string().default('PT5M'),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; a bad value fails fast with the variable's name. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+/** Settings a running service cannot do without; the launcher fills them in development. */
+export function requireSetting<K extends keyof AppConfig>(config: AppConfig, key: K): NonNullable<AppConfig[K]> {
+  const value = config[key];
+  if (value === undefined || value === null || value === '') {
+    throw new ConfigError(`${String(key)} is not set. Set it in the environment (npm start sets it for development).`);
+  }
+  return value as NonNullable<AppConfig[K]>;
+}

@@ -1,0 +1,46 @@
+/**
+ * The role × permission matrix. Every API route declares exactly one permission; the README's
+ * matrix is this table, and a test calls every route with every role that lacks its permission.
+ */
+export const ROLES = ['rep', 'admin', 'compliance', 'operator'] as const;
+export type RoleName = (typeof ROLES)[number];
+
+export const PERMISSIONS = {
+  'companies:read': 'Read companies and their activity',
+  'companies:write': 'Create, update and delete companies',
+  'contacts:read': 'Read contacts, their activity, enrollments and diagnostics',
+  'contacts:write': 'Create, update, delete and unsubscribe contacts',
+  'sequences:read': 'Read sequences',
+  'sequences:write': 'Create, edit, activate, pause, resume and archive sequences',
+  'enrollments:read': 'Read enrollments and their status',
+  'enrollments:write': 'Enroll contacts; pause, resume and unenroll enrollments',
+  'mailboxes:read': 'Read mailboxes (never their secrets)',
+  'mailboxes:write': 'Connect, disconnect and configure mailboxes',
+  'suppressions:read': 'Read the suppression list',
+  'suppressions:write': 'Add to and remove from the suppression list',
+  'promotions:read': 'Read company-to-client promotions',
+  'promotions:write': 'Promote companies to PSA clients and retry promotions',
+  'connectors:read': 'Read CRM sync connectors',
+  'connectors:write': 'Configure CRM sync connectors',
+  'erasure:read': 'Read GDPR erasure requests',
+  'erasure:write': 'Request GDPR erasure',
+  'users:read': 'Read users and API keys (never the keys themselves)',
+  'users:write': 'Create users, issue and revoke API keys',
+  'audit:read': 'Read the API audit log',
+} as const;
+export type Permission = keyof typeof PERMISSIONS;
+
+const readStatus: Permission[] = ['companies:read', 'contacts:read', 'sequences:read', 'enrollments:read', 'mailboxes:read', 'promotions:read', 'connectors:read', 'erasure:read'];
+
+export const ROLE_PERMISSIONS: Record<RoleName, ReadonlySet<Permission>> = {
+  rep: new Set<Permission>(['companies:read', 'companies:write', 'contacts:read', 'contacts:write', 'sequences:read', 'enrollments:read', 'enrollments:write', 'mailboxes:read', 'promotions:read']),
+  admin: new Set<Permission>(
+    (Object.keys(PERMISSIONS) as Permission[]).filter((p) => p !== 'erasure:write'),
+  ),
+  compliance: new Set<Permission>(['companies:read', 'contacts:read', 'enrollments:read', 'suppressions:read', 'erasure:read', 'erasure:write', 'audit:read']),
+  operator: new Set<Permission>(readStatus),
+};
+
+export function roleHasPermission(role: RoleName, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].has(permission);
+}

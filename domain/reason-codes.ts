@@ -1,0 +1,40 @@
+/**
+ * Reason codes: stable API (JSON responses, activity log, docs). Add codes; never rename them.
+ * Source of truth for the rule catalogue in ../shared/RULES.md.
+ */
+export const ReasonCodes = {
+  // Email sequences
+  CONSENT_OPTED_OUT: 'The contact has opted out of email.',
+  CONSENT_UNKNOWN: 'The contact has not given consent (consent is unknown).',
+  SUPPRESSED: 'The address is on the suppression list.',
+  SEQUENCE_PAUSED: 'The sequence is paused; enrollments wait until it is resumed.',
+  SEQUENCE_DRAFT: 'The sequence is a draft and accepts no enrollments.',
+  SEQUENCE_ARCHIVED: 'The sequence is archived and accepts no enrollments.',
+  MAILBOX_NOT_CONNECTED: "The sequence's mailbox is not connected; enrollments wait until it is reconnected.",
+  MAILBOX_SYNC_DISABLED: "Sync is disabled on the sequence's mailbox; enrollments wait until it is enabled.",
+  CONTACT_BOUNCED: 'The contact has status bounced.',
+  CONTACT_UNSUBSCRIBED: 'The contact has status unsubscribed.',
+  CONTACT_NO_EMAIL: 'The contact has no email address.',
+  ALREADY_ENROLLED: 'The contact already has a live enrollment in this sequence.',
+  UNSUBSCRIBED: 'The contact unsubscribed; all their enrollments ended.',
+  OPEN_TRACKING_UNAVAILABLE_PLAIN_TEXT: 'Plain-text-only email: opens cannot be tracked.',
+  MAILBOX_DAILY_LIMIT: "The mailbox reached its daily sending limit; the send is deferred.",
+  MAILBOX_RATE_LIMIT: "The mailbox reached its per-minute pace; the send is deferred.",
+  OUTSIDE_SEND_WINDOW: "The step is due outside the sequence's send window; it waits for the next window.",
+  REPLIED: 'The contact replied; the enrollment ended.',
+  // Promotion
+  PROMOTION_INCOMPLETE: 'The promotion did not complete; see its failed step.',
+  PSA_CONFIRMATION_TIMEOUT: 'The PSA did not confirm the new client in time.',
+  INTEGRATION_KEY_MISMATCH: 'The integration keys of the CRM and the PSA do not match.',
+  PSA_UNREACHABLE: 'The PSA API is unreachable; the step is retrying with backoff.',
+  // GDPR erasure
+  ACTIVE_SEQUENCES: 'The contact had live sequence enrollments; erasure stopped them first.',
+  FINANCIAL_RECORDS_RETAINED: 'Financial records are retained (legal obligation); personal data was removed.',
+  ERASED: 'The address was erased; it stays suppressed by a keyed hash.',
+} as const;
+
+export type ReasonCode = keyof typeof ReasonCodes;
+
+export function isReasonCode(value: string): value is ReasonCode {
+  return Object.prototype.hasOwnProperty.call(ReasonCodes, value);
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_platform';
+
+/** Every migration, in order. Landed migrations are frozen: add a new file instead of editing. */
+export const migrations: Record<string, Migration> = {
+  '0001_platform': m0001,
+};

@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+/** A child process we started and must stop: SIGTERM (or the given signal), then SIGKILL after a grace period. */
+export interface ManagedProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  stop(opts?: { signal?: NodeJS.Signals; graceMs?: number }): Promise<void>;
+}
+
+export interface SpawnManagedOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Write stdout/stderr to this file instead of inheriting the terminal. */
+  logFile?: string;
+  uid?: number;
+  gid?: number;
+  stopSignal?: NodeJS.Signals;
+}
+
+export function spawnManaged(name: string, command: string, args: string[], opts: SpawnManagedOptions = {}): ManagedProcess {
+  const spawnOpts: SpawnOptions = { env: opts.env ?? process.env, cwd: opts.cwd, stdio: opts.logFile ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'] };
+  if (opts.uid !== undefined) spawnOpts.uid = opts.uid;
+  if (opts.gid !== undefined) spawnOpts.gid = opts.gid;
+  const child = spawn(command, args, spawnOpts);
+  if (opts.logFile) {
+    mkdirSync(path.dirname(opts.logFile), { recursive: true });
+    const log = createWriteStream(opts.logFile, { flags: 'a' });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', () => resolve(null));
+  });
+  const stop = async ({ signal = opts.stopSignal ?? 'SIGTERM', graceMs = 10_000 } = {}): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { name, child, exited, stop };
+}
+
+/** Polls `probe` until it resolves true or the deadline passes; rejects with the last error. */
+export async function waitFor(what: string, probe: () => Promise<boolean>, opts: { timeoutMs: number; intervalMs?: number; exited?: Promise<unknown> }): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let lastError: unknown;
+  let dead = false;
+  void opts.exited?.then(() => {
+    dead = true;
+  });
+  while (Date.now() < deadline) {
+    if (dead) throw new Error(`${what}: the process exited before it became ready`);
+    try {
+      if (await probe()) return;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 250));
+  }
+  throw new Error(`${what} did not become ready within ${opts.timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
+}

@@ -1,0 +1,16 @@
+import { loadConfig, type AppConfig } from '../../domain/config';
+import { harnessEnv } from './harness-env';
+
+/** The service configuration as tests run it: harness servers, test secrets, quiet logs. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    TEMPORAL_ADDRESS: harnessEnv('TEST_TEMPORAL_ADDRESS'),
+    TRACKING_SECRET: 'test-tracking-secret-0123456789abcdef',
+    MAIL_WEBHOOK_SECRET: 'test-mail-webhook-secret',
+    ERASURE_HASH_SECRET: 'test-erasure-secret',
+    PUBLIC_BASE_URL: 'http://crm.test',
+    ...overrides,
+  });
+}

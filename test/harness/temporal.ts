@@ -1,0 +1,63 @@
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import type { ActivityDeps } from '../../activities/deps';
+import { createWorker } from '../../worker/create-worker';
+import { harnessEnv } from './harness-env';
+
+let runtimeInstalled = false;
+/** Keep the Rust core quiet in test output; install once per test file (process). */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ telemetryOptions: { logging: { filter: 'error' } }, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+  } catch {
+    // Already installed by an earlier helper in this process.
+  }
+}
+
+export const uniqueTaskQueue = (name: string) => `test-${name}-${randomBytes(4).toString('hex')}`;
+
+/** A client of the shared Temporal dev server the global setup started. */
+export async function connectTestClient(): Promise<{ client: Client; close(): Promise<void> }> {
+  const connection = await Connection.connect({ address: harnessEnv('TEST_TEMPORAL_ADDRESS') });
+  return { client: new Client({ connection, namespace: 'default' }), close: () => connection.close() };
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a worker on the shared dev server (or the given connection) with the prebuilt bundle. */
+export async function startTestWorker(opts: { deps: ActivityDeps; taskQueue: string; connection?: NativeConnection; activities?: object; namespace?: string }): Promise<RunningWorker> {
+  installQuietRuntime();
+  const { worker, connection, ownsConnection } = await createWorker({
+    address: harnessEnv('TEST_TEMPORAL_ADDRESS'),
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue,
+    deps: opts.deps,
+    workflowBundlePath: harnessEnv('WORKFLOW_BUNDLE_PATH'),
+    connection: opts.connection,
+    activities: opts.activities,
+  });
+  const running = worker.run();
+  return {
+    worker,
+    taskQueue: opts.taskQueue,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      if (ownsConnection) await connection.close();
+    },
+  };
+}
+
+/** Temporal's time-skipping test server, from the pinned binary (the SDK's download is offline-hostile). */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: harnessEnv('TEMPORAL_TEST_SERVER_PATH') } } });
+}

@@ -1,0 +1,35 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import path from 'node:path';
+import { createActivities } from '../activities';
+import type { ActivityDeps } from '../activities/deps';
+
+export interface CreateWorkerOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (production, tests); otherwise workflows are bundled from source. */
+  workflowBundlePath?: string;
+  /** Overrides for tests (e.g. a time-skipping connection, activity stubs of external calls). */
+  connection?: NativeConnection;
+  activities?: object;
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+export const workflowsPath = path.resolve(__dirname, '../workflows/index.ts');
+
+export async function createWorker(opts: CreateWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
+  const ownsConnection = !opts.connection;
+  const connection = opts.connection ?? (await NativeConnection.connect({ address: opts.address }));
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    activities: opts.activities ?? createActivities(opts.deps),
+    ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath }),
+    // Drain: in-flight activities get this long to finish on shutdown.
+    shutdownGraceTime: '10s',
+    ...opts.workerOptions,
+  });
+  return { worker, connection, ownsConnection };
+}

@@ -1,0 +1,31 @@
+import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { createDatabase } from '../db/database';
+import { loadConfig, requireSetting } from '../domain/config';
+import { createWorker } from './create-worker';
+
+/**
+ * Worker process entry (task queue `crm`). SIGTERM/SIGINT start a graceful shutdown: no new
+ * tasks are polled, in-flight activities finish (up to the grace time), then the process exits.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } }, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const db = createDatabase(requireSetting(config, 'DATABASE_URL'));
+  const { worker, connection } = await createWorker({
+    address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: { db, config },
+    workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
+  });
+  console.log(JSON.stringify({ level: 30, msg: 'worker started', taskQueue: config.TEMPORAL_TASK_QUEUE }));
+  await worker.run();
+  await connection.close();
+  await db.destroy();
+  console.log(JSON.stringify({ level: 30, msg: 'worker stopped' }));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
