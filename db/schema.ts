@@ -83,6 +83,100 @@ export interface AuditLogTable {
   occurred_at: Timestamp;
 }
 
+export type MailboxProvider = 'smtp' | 'm365';
+export type SequenceStatus = 'draft' | 'active' | 'paused' | 'archived';
+export type EnrollmentStatus = 'active' | 'waiting' | 'paused' | 'completed' | 'ended';
+export type SendStatus = 'pending' | 'claimed' | 'sent' | 'uncertain' | 'blocked' | 'skipped';
+export type SuppressionReasonValue = 'bounced' | 'complained' | 'manual' | 'unsubscribed' | 'erased';
+
+export interface MailboxesTable {
+  id: Generated<string>;
+  provider: MailboxProvider;
+  address: string;
+  display_name: string | null;
+  connected: ColumnType<boolean, boolean | undefined, boolean>;
+  sync_enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  daily_limit: ColumnType<number, number | undefined, number>;
+  per_minute_limit: ColumnType<number, number | undefined, number>;
+  settings: Json<Record<string, unknown>>;
+  secret: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MailboxSendCountersTable {
+  mailbox_id: string;
+  window_kind: 'day' | 'minute';
+  window_start: Date;
+  count: ColumnType<number, number | undefined, number>;
+}
+
+export interface SequencesTable {
+  id: Generated<string>;
+  name: string;
+  mailbox_id: string;
+  status: ColumnType<SequenceStatus, SequenceStatus | undefined, SequenceStatus>;
+  send_window: Json<{ days: number[]; start: string; end: string; holidays?: string[] } | null>;
+  time_zone: ColumnType<string, string | undefined, string>;
+  unenroll_on_reply: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SequenceStepsTable {
+  id: Generated<string>;
+  sequence_id: string;
+  position: number;
+  subject: string;
+  html: string | null;
+  text: string | null;
+  delay: string;
+  delay_ms: ColumnType<number, number, number>;
+  removed_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EnrollmentsTable {
+  id: Generated<string>;
+  sequence_id: string;
+  contact_id: string;
+  status: ColumnType<EnrollmentStatus, EnrollmentStatus | undefined, EnrollmentStatus>;
+  ended_reason: string | null;
+  current_step_id: string | null;
+  next_send_at: Date | null;
+  waiting_for: ColumnType<string[], string[] | undefined, string[]>;
+  enrolled_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  ended_at: Date | null;
+}
+
+export interface EmailSendsTable {
+  id: Generated<string>;
+  enrollment_id: string;
+  step_id: string;
+  mailbox_id: string;
+  status: ColumnType<SendStatus, SendStatus | undefined, SendStatus>;
+  message_id: string;
+  reason_code: string | null;
+  has_html: ColumnType<boolean, boolean | undefined, boolean>;
+  links: Json<string[]>;
+  claimed_at: Date | null;
+  sent_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface SuppressionsTable {
+  id: Generated<string>;
+  address_normalized: string | null;
+  address_hash: string | null;
+  reason: SuppressionReasonValue;
+  note: string | null;
+  created_by: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   companies: CompaniesTable;
   contacts: ContactsTable;
@@ -90,6 +184,13 @@ export interface Database {
   api_keys: ApiKeysTable;
   activities: ActivitiesTable;
   audit_log: AuditLogTable;
+  mailboxes: MailboxesTable;
+  mailbox_send_counters: MailboxSendCountersTable;
+  sequences: SequencesTable;
+  sequence_steps: SequenceStepsTable;
+  enrollments: EnrollmentsTable;
+  email_sends: EmailSendsTable;
+  suppressions: SuppressionsTable;
 }
 
 export type CompanyRow = Selectable<CompaniesTable>;
