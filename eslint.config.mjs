@@ -26,7 +26,7 @@ export default tseslint.config(
         paths: [...nodeBuiltins, ...nodeBuiltins.map((m) => `node:${m}`), ...ioModules].map((name) => ({ name, message: 'Workflows must not import Node built-ins or I/O modules; use activities.', allowTypeImports: true })),
         patterns: [
           { group: ['node:*'], message: 'Workflows must not import Node built-ins.' },
-          { group: ['**/activities/*', '!**/activities/types', '**/db/*', '**/api/*', '**/worker/*', '**/scripts/*'], message: 'Workflows import activity types only (import type), and no I/O code.', allowTypeImports: true },
+          { group: ['**/activities', '**/activities/*', '!**/activities/types', '**/db', '**/db/*', '**/api/*', '**/worker/*', '**/scripts/*'], message: 'Workflows import activity types only (import type), and no I/O code.', allowTypeImports: true },
         ],
       }],
     },

@@ -60,7 +60,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerAuth(app, deps.db);
+  const permissionCatalogue = registerAuth(app, deps.db);
+  app.decorate('permissionCatalogue', permissionCatalogue);
   registerAudit(app, deps.db);
   await registerRoutes(app, deps);
 

@@ -4,6 +4,7 @@ import type { Principal } from '../db/api-keys';
 import type { Db } from '../db/database';
 import type { AppConfig } from '../domain/config';
 import type { Permission } from '../domain/permissions';
+import type { RoutePermission } from './plugins/auth';
 
 export interface ApiDeps {
   db: Db;
@@ -14,6 +15,10 @@ export interface ApiDeps {
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every authenticated route with the permission it needs (docs and the permission tests). */
+    permissionCatalogue: RoutePermission[];
+  }
   interface FastifyRequest {
     principal?: Principal;
   }

@@ -18,10 +18,12 @@ export interface SpawnManagedOptions {
   uid?: number;
   gid?: number;
   stopSignal?: NodeJS.Signals;
+  /** Own process group: a terminal's Ctrl-C reaches only us, and we stop children in order. */
+  detached?: boolean;
 }
 
 export function spawnManaged(name: string, command: string, args: string[], opts: SpawnManagedOptions = {}): ManagedProcess {
-  const spawnOpts: SpawnOptions = { env: opts.env ?? process.env, cwd: opts.cwd, stdio: opts.logFile ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'] };
+  const spawnOpts: SpawnOptions = { env: opts.env ?? process.env, cwd: opts.cwd, detached: opts.detached ?? false, stdio: opts.logFile ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'] };
   if (opts.uid !== undefined) spawnOpts.uid = opts.uid;
   if (opts.gid !== undefined) spawnOpts.gid = opts.gid;
   const child = spawn(command, args, spawnOpts);

@@ -21,6 +21,7 @@ export interface StartPostgresOptions {
   port: number;
   password: string;
   logFile: string;
+  detached?: boolean;
   /** Trade durability for speed (tests). */
   ephemeral?: boolean;
 }
@@ -72,7 +73,7 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
   const args = ['-D', opts.dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (opts.ephemeral) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   // SIGINT is PostgreSQL's "fast" shutdown: rolls back open transactions, stops promptly.
-  const proc = spawnManaged('postgres', path.join(opts.binDir, 'postgres'), args, { logFile: opts.logFile, stopSignal: 'SIGINT', ...(user ?? {}) });
+  const proc = spawnManaged('postgres', path.join(opts.binDir, 'postgres'), args, { logFile: opts.logFile, stopSignal: 'SIGINT', detached: opts.detached, ...(user ?? {}) });
   const url = (database: string) => `postgres://${SUPERUSER}:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/${database}`;
   await waitFor(
     `PostgreSQL on port ${opts.port} (log: ${opts.logFile})`,

@@ -20,6 +20,7 @@ export interface StartTemporalOptions {
   dbFile?: string;
   namespace: string;
   logFile: string;
+  detached?: boolean;
 }
 
 export async function startTemporalDevServer(opts: StartTemporalOptions): Promise<TemporalDevServer> {
@@ -28,7 +29,7 @@ export async function startTemporalDevServer(opts: StartTemporalOptions): Promis
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
-  const proc = spawnManaged('temporal', opts.cliPath, args, { logFile: opts.logFile, stopSignal: 'SIGTERM' });
+  const proc = spawnManaged('temporal', opts.cliPath, args, { logFile: opts.logFile, stopSignal: 'SIGTERM', detached: opts.detached });
   const address = `127.0.0.1:${opts.port}`;
   await waitFor(
     `Temporal dev server on ${address} (log: ${opts.logFile})`,

@@ -1,19 +1,29 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateApiKey } from '../../db/api-keys';
 import type { Db } from '../../db/database';
-import { roleHasPermission } from '../../domain/permissions';
+import { roleHasPermission, type Permission } from '../../domain/permissions';
 import { ApiError } from '../errors';
 
 /**
  * Bearer API-key auth and per-route permissions. Every route must declare either
  * `config.permission` or `config.public`; registering one with neither fails at startup.
  */
-export function registerAuth(app: FastifyInstance, db: Db): void {
+export interface RoutePermission {
+  method: string;
+  url: string;
+  permission: Permission;
+}
+
+export function registerAuth(app: FastifyInstance, db: Db): RoutePermission[] {
+  const catalogue: RoutePermission[] = [];
   app.addHook('onRoute', (route) => {
     const config = route.config ?? {};
     const isFrameworkRoute = route.url.startsWith('/docs');
     if (!config.public && !config.permission && !isFrameworkRoute) {
       throw new Error(`Route ${route.method} ${route.url} declares neither a permission nor public: true`);
+    }
+    if (config.permission) {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') catalogue.push({ method, url: route.url, permission: config.permission });
     }
   });
 
@@ -30,4 +40,5 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
       throw new ApiError(403, 'FORBIDDEN', `Role "${principal.role}" lacks the permission "${config.permission}" this route needs.`);
     }
   });
+  return catalogue;
 }

@@ -21,7 +21,7 @@ export function healthRoutes(app: FastifyInstance, { db, temporal, config }: Api
         () => { checks.database = { ok: true }; },
         (err: Error) => { checks.database = { ok: false, error: err.message }; },
       ),
-      withTimeout(temporal.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE }), 2_000).then(
+      temporal.connection.withDeadline(Date.now() + 2_000, () => temporal.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE })).then(
         () => { checks.temporal = { ok: true }; },
         (err: Error) => { checks.temporal = { ok: false, error: err.message }; },
       ),
