@@ -41,6 +41,12 @@ export const configSchema = z.object({
   CRM_INTEGRATION_KEY: optionalString,
   PSA_EMULATOR_PORT: port.default(4010),
   PSA_CONFIRMATION_TIMEOUT: z.string().default('PT5M'),
+}).superRefine((c, ctx) => {
+  // Production has no launcher to fill these in: refuse to start without them.
+  if (c.NODE_ENV !== 'production') return;
+  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TRACKING_SECRET', 'MAIL_WEBHOOK_SECRET', 'PUBLIC_BASE_URL'] as const) {
+    if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
+  }
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,25 @@
+import { ConfigError, loadConfig } from '../../domain/config';
+
+describe('configuration', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ PORT: 3000, PGPORT: 55432, TEMPORAL_PORT: 7233, TEMPORAL_UI_PORT: 8233, TEMPORAL_TASK_QUEUE: 'crm', PSA_CONFIRMATION_TIMEOUT: 'PT5M' });
+    expect(c.DATABASE_URL).toBeUndefined();
+  });
+
+  it('names the variable and the problem for a bad value', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('requires secrets and external services in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TRACKING_SECRET: is required when NODE_ENV=production/);
+    const ok = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', TEMPORAL_ADDRESS: 't:7233', TRACKING_SECRET: 's', MAIL_WEBHOOK_SECRET: 'm', PUBLIC_BASE_URL: 'https://crm.example.com' });
+    expect(ok.NODE_ENV).toBe('production');
+  });
+});
