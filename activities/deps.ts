@@ -1,8 +1,15 @@
 import type { Db } from '../db/database';
 import type { AppConfig } from '../domain/config';
+import type { PsaClient } from './psa/psa-client';
+import type { MailboxRow } from './mail/mailbox-transport';
+import type { MailTransport } from './mail/transport';
 
 /** What activities need from the outside world, injected by the worker (and by tests). */
 export interface ActivityDeps {
   db: Db;
   config: AppConfig;
+  /** The PSA API; when absent, built from PSA_API_URL / PSA_INTEGRATION_KEY / CRM_INTEGRATION_KEY on first use. */
+  psa?: PsaClient;
+  /** The transport for a mailbox (tests: the Graph emulator, failure injection); default: SMTP / Graph, cached per mailbox. */
+  mailTransportFor?: (mailbox: MailboxRow) => MailTransport;
 }

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { PromotionState, PromotionStepName, SkippedContact, StepRecord } from '../domain/promotion/steps';
 
 /** Kysely table types; the SQL lives in migrations/. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -177,6 +178,25 @@ export interface SuppressionsTable {
   created_at: Timestamp;
 }
 
+/** Company-to-client promotion progress, one row per company (see migrations/0003_promotion.ts). */
+export interface PromotionsTable {
+  company_id: string;
+  status: PromotionState;
+  failed_step: PromotionStepName | null;
+  code: string | null;
+  message: string | null;
+  psa_client_id: string | null;
+  steps: Json<StepRecord[]>;
+  contacts_synced: ColumnType<number, number | undefined, number>;
+  contacts_skipped: Json<SkippedContact[]>;
+  workflow_id: string;
+  run_id: string | null;
+  attempt: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Date | null;
+}
+
 export interface Database {
   companies: CompaniesTable;
   contacts: ContactsTable;
@@ -191,6 +211,7 @@ export interface Database {
   enrollments: EnrollmentsTable;
   email_sends: EmailSendsTable;
   suppressions: SuppressionsTable;
+  promotions: PromotionsTable;
 }
 
 export type CompanyRow = Selectable<CompaniesTable>;
@@ -198,3 +219,4 @@ export type ContactRow = Selectable<ContactsTable>;
 export type NewContact = Insertable<ContactsTable>;
 export type ContactUpdate = Updateable<ContactsTable>;
 export type ActivityRow = Selectable<ActivitiesTable>;
+export type PromotionRow = Selectable<PromotionsTable>;

@@ -22,6 +22,18 @@ export const ReasonCodes = {
   MAILBOX_RATE_LIMIT: "The mailbox reached its per-minute pace; the send is deferred.",
   OUTSIDE_SEND_WINDOW: "The step is due outside the sequence's send window; it waits for the next window.",
   REPLIED: 'The contact replied; the enrollment ended.',
+  REPLIED_SEQUENCE_CONTINUES: 'The contact replied; the sequence is set to continue on reply, so the enrollment goes on.',
+  SOFT_BOUNCE: 'A temporary delivery failure (soft bounce) was recorded; nothing else changed.',
+  UNKNOWN_MESSAGE_ID: 'A mail event named a message id this service never sent; it was ignored.',
+  // Email sequences: enrollment workflow and sending
+  UNENROLLED: 'A user unenrolled the contact from the sequence; nothing more is sent.',
+  ENROLLMENT_PAUSED: 'A user paused this enrollment; it waits until resumed.',
+  STEP_REMOVED: 'The step was removed from the sequence before this enrollment reached it; it is skipped.',
+  STEP_PASSED: 'The step was added before the point this enrollment had already reached; it is skipped.',
+  SEND_UNCERTAIN: 'The send was handed to the mailbox but never confirmed (e.g. a crash or timeout mid-send); it is not sent again.',
+  MAILBOX_SEND_FAILED: 'The mailbox refused the message permanently (credentials, permissions or message rejected); the enrollment ended.',
+  MAILBOX_UNAVAILABLE: 'The mailbox server could not take the message right now (nothing was sent); the send is retried later.',
+  WORKFLOW_START_FAILED: 'The enrollment workflow could not be started; nothing was sent. Retry the enrollment.',
   // Promotion
   PROMOTION_INCOMPLETE: 'The promotion did not complete; see its failed step.',
   PSA_CONFIRMATION_TIMEOUT: 'The PSA did not confirm the new client in time.',

@@ -1,0 +1,34 @@
+import type { Db } from '../../db/database';
+import { requireSetting, type AppConfig } from '../../domain/config';
+import type { ActivityDeps } from '../deps';
+import { createMailboxTransports, type MailboxRow } from '../mail/mailbox-transport';
+import { createTrackingTokens, type TrackingTokens } from '../mail/tracking';
+import type { MailTransport } from '../mail/transport';
+
+/** What the sequence activities share, built once per worker from its injected deps. */
+export interface SequenceContext {
+  db: Db;
+  transportFor(mailbox: MailboxRow): MailTransport;
+  /** Public base URL of the API (links in emails), without a trailing slash. */
+  baseUrl: string;
+  /** Signs tracking and unsubscribe tokens; throws when TRACKING_SECRET is not configured. */
+  tokens(): TrackingTokens;
+}
+
+/** PUBLIC_BASE_URL, defaulting to the local API (`npm start`). */
+export function publicBaseUrl(config: AppConfig): string {
+  return (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+}
+
+export function createSequenceContext(deps: ActivityDeps): SequenceContext {
+  let tokens: TrackingTokens | undefined;
+  const transports = deps.mailTransportFor ? undefined : createMailboxTransports();
+  return {
+    db: deps.db,
+    transportFor: deps.mailTransportFor ?? ((mailbox) => transports!.forMailbox(mailbox)),
+    baseUrl: publicBaseUrl(deps.config),
+    tokens: () => (tokens ??= createTrackingTokens(requireSetting(deps.config, 'TRACKING_SECRET'))),
+  };
+}
+
+export const workflowActor = (enrollmentId: string) => `workflow:enrollment-${enrollmentId}`;

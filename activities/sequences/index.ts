@@ -1,0 +1,20 @@
+import type { ActivityDeps } from '../deps';
+import { checkEnrollmentGates } from './check-gates';
+import { createSequenceContext } from './context';
+import { completeEnrollment, endEnrollment, recordEnrollmentState } from './enrollment-state';
+import { planEnrollmentStep } from './plan-step';
+import { sendEnrollmentStep } from './send-step';
+import type { EndInput, GateInput, PlanStepInput, RecordStateInput, SendStepInput } from './types';
+
+/** The enrollment workflow's activities. Each is idempotent: a retry repeats no side effect. */
+export function createSequenceActivities(deps: ActivityDeps) {
+  const ctx = createSequenceContext(deps);
+  return {
+    planEnrollmentStep: (input: PlanStepInput) => planEnrollmentStep(ctx.db, input),
+    checkEnrollmentGates: (input: GateInput) => checkEnrollmentGates(ctx.db, input),
+    sendEnrollmentStep: (input: SendStepInput) => sendEnrollmentStep(ctx, input),
+    recordEnrollmentState: (input: RecordStateInput) => recordEnrollmentState(ctx.db, input),
+    endEnrollment: (input: EndInput) => endEnrollment(ctx.db, input),
+    completeEnrollment: (input: { enrollmentId: string }) => completeEnrollment(ctx.db, input),
+  };
+}

@@ -1,0 +1,28 @@
+import { LIVE_STATUSES } from '../../db/enrollments';
+import { HANDLED_SEND_STATUSES, loadLiveSteps, nextStep } from '../../db/sequence-steps';
+import type { Db } from '../../db/database';
+import type { PlanStepInput, PlannedStep } from './types';
+
+/**
+ * The enrollment's next step, read from the database each time so edits of a live sequence apply
+ * to every step not yet reached (rule in db/sequence-steps.ts). Records it as the current step with
+ * its due time (status active, nothing awaited: the workflow publishes holds as it meets them).
+ * Returns ids and a delay only.
+ */
+export async function planEnrollmentStep(db: Db, input: PlanStepInput): Promise<PlannedStep> {
+  const enrollment = await db.selectFrom('enrollments').select(['sequence_id']).where('id', '=', input.enrollmentId).executeTakeFirst();
+  if (!enrollment) return null;
+  const live = await loadLiveSteps(db, enrollment.sequence_id);
+  const handledRows = await db.selectFrom('email_sends').select('step_id').where('enrollment_id', '=', input.enrollmentId).where('status', 'in', HANDLED_SEND_STATUSES).execute();
+  const handled = new Set(handledRows.map((r) => r.step_id));
+  if (input.afterStepId) handled.add(input.afterStepId);
+  const step = nextStep(live, handled);
+  if (!step) return null;
+  await db
+    .updateTable('enrollments')
+    .set({ status: 'active', waiting_for: [], current_step_id: step.id, next_send_at: new Date(input.baseMs + step.delayMs), updated_at: new Date() })
+    .where('id', '=', input.enrollmentId)
+    .where('status', 'in', LIVE_STATUSES)
+    .execute();
+  return { stepId: step.id, delayMs: step.delayMs };
+}

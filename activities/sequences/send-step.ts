@@ -1,0 +1,122 @@
+/**
+ * Sends one step of one enrollment: claim (claim-send.ts), hand to the mailbox, confirm.
+ * Never twice: the only path to transport.send goes through a fresh claim, and any later attempt
+ * finds the row claimed/sent/uncertain and does not send. Failures after the hand-off are judged by
+ * transport-outcome.ts; when it cannot prove nothing went out, the step becomes `uncertain`.
+ * Non-retryable refusals block the step with MAILBOX_SEND_FAILED and end the enrollment: the same
+ * refusal would repeat for every later step, and one visible end beats a string of failed steps.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { recordActivity } from '../../db/activity-log';
+import type { Db } from '../../db/database';
+import { claimSend, type Claim } from './claim-send';
+import { workflowActor, type SequenceContext } from './context';
+import type { MailTransport } from '../mail/transport';
+import { classifyTransportError } from './transport-outcome';
+import type { SendStepInput, SendStepResult } from './types';
+
+/** Without a Retry-After hint, an unreachable mailbox is retried after this long. */
+const UNAVAILABLE_RETRY_MS = 60_000;
+
+export async function sendEnrollmentStep(ctx: SequenceContext, input: SendStepInput): Promise<SendStepResult> {
+  const atMs = Math.max(input.nowMs, Date.now());
+  const outcome = await claimSend(ctx, input, atMs);
+  if (outcome.kind === 'done') return outcome.result;
+  return deliver(ctx, outcome.claim, atMs);
+}
+
+async function deliver(ctx: SequenceContext, claim: Claim, atMs: number): Promise<SendStepResult> {
+  let transport: MailTransport;
+  try {
+    transport = ctx.transportFor(claim.mailbox);
+  } catch (err) {
+    // The mailbox's settings cannot make a transport: refused before anything was handed over.
+    await settle(ctx.db, claim, 'blocked', 'MAILBOX_SEND_FAILED', { transportCode: errorCode(err) });
+    return { kind: 'blocked', codes: ['MAILBOX_SEND_FAILED'] };
+  }
+  try {
+    await transport.send({ from: claim.mailbox.address, to: claim.to, raw: claim.raw, messageId: claim.messageId });
+  } catch (err) {
+    const verdict = classifyTransportError(err);
+    if (verdict === 'rejected') {
+      await settle(ctx.db, claim, 'blocked', 'MAILBOX_SEND_FAILED', { transportCode: errorCode(err) });
+      return { kind: 'blocked', codes: ['MAILBOX_SEND_FAILED'] };
+    }
+    if (verdict === 'not_sent') {
+      // Provably not handed over: release the claim so a later attempt may send it.
+      await ctx.db.updateTable('email_sends').set({ status: 'pending', claimed_at: null }).where('id', '=', claim.sendId).where('status', '=', 'claimed').execute();
+      const retryAtMs = atMs + Math.max(UNAVAILABLE_RETRY_MS, retryAfter(err));
+      await recordActivity(ctx.db, {
+        contactId: claim.contactId,
+        companyId: claim.companyId,
+        type: 'email_deferred',
+        reasonCode: 'MAILBOX_UNAVAILABLE',
+        data: { ...ids(claim), transportCode: errorCode(err), retryAt: new Date(retryAtMs).toISOString() },
+        actor: workflowActor(claim.enrollmentId),
+      });
+      return { kind: 'deferred', code: 'MAILBOX_UNAVAILABLE', retryAtMs };
+    }
+    await settle(ctx.db, claim, 'uncertain', 'SEND_UNCERTAIN', { transportCode: errorCode(err) });
+    return { kind: 'uncertain', atMs };
+  }
+  await confirmSent(ctx.db, claim, atMs);
+  return { kind: 'sent', atMs };
+}
+
+/**
+ * Marks the row sent. A few quick retries: if the database stays unreachable the activity fails,
+ * and its retry finds the row `claimed` and reports it `uncertain` (safe, never a second send).
+ */
+async function confirmSent(db: Db, claim: Claim, atMs: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await db.transaction().execute(async (tx) => {
+        // `uncertain` too: a slow attempt that finally succeeds corrects what a retry assumed.
+        await tx.updateTable('email_sends').set({ status: 'sent', sent_at: new Date(atMs), reason_code: null }).where('id', '=', claim.sendId).where('status', 'in', ['claimed', 'uncertain']).execute();
+        await recordActivity(tx, {
+          contactId: claim.contactId,
+          companyId: claim.companyId,
+          type: 'email_sent',
+          // Opens can only be tracked with the HTML pixel.
+          reasonCode: claim.hasHtml ? null : 'OPEN_TRACKING_UNAVAILABLE_PLAIN_TEXT',
+          data: { ...ids(claim), openTracking: claim.hasHtml },
+          actor: workflowActor(claim.enrollmentId),
+          dedupeKey: `email_sent:${claim.sendId}`,
+        });
+      });
+      return;
+    } catch (err) {
+      if (attempt >= 2) throw err;
+      await sleep(250 * 2 ** attempt);
+    }
+  }
+}
+
+async function settle(db: Db, claim: Claim, status: 'blocked' | 'uncertain', code: string, data: Record<string, unknown>): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('email_sends').set({ status, reason_code: code }).where('id', '=', claim.sendId).where('status', '=', 'claimed').execute();
+    await recordActivity(tx, {
+      contactId: claim.contactId,
+      companyId: claim.companyId,
+      type: status === 'blocked' ? 'email_blocked' : 'email_uncertain',
+      reasonCode: code,
+      data: { ...ids(claim), ...data },
+      actor: workflowActor(claim.enrollmentId),
+      // Same key as the workflow's end of the enrollment, so the block is logged once.
+      dedupeKey: status === 'blocked' ? `email_blocked:${claim.enrollmentId}:${claim.stepId}` : `email_uncertain:${claim.sendId}`,
+    });
+  });
+}
+
+const ids = (c: Claim) => ({ enrollmentId: c.enrollmentId, sequenceId: c.sequenceId, stepId: c.stepId, sendId: c.sendId, messageId: c.messageId });
+
+/** Provider error codes only (e.g. EAUTH, ErrorAccessDenied): messages can quote the recipient address. */
+function errorCode(err: unknown): string {
+  const e = err as { code?: unknown; status?: unknown; name?: unknown };
+  return [typeof e.name === 'string' ? e.name : 'Error', typeof e.code === 'string' ? e.code : undefined, typeof e.status === 'number' ? String(e.status) : undefined].filter(Boolean).join(':');
+}
+
+function retryAfter(err: unknown): number {
+  const ms = (err as { retryAfterMs?: unknown }).retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) ? ms : 0;
+}

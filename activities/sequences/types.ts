@@ -1,0 +1,84 @@
+/**
+ * Inputs and results of the enrollment activities. They cross into workflow history, so they carry
+ * ids, reason codes and epoch milliseconds only: never an address, a name, a subject or a body.
+ * `nowMs` is the workflow's clock (deterministic, and virtual under time skipping); activities use
+ * max(nowMs, real now) so a late-running activity never acts on a stale instant.
+ */
+import type { EnrollmentStatus } from '../../db/schema';
+import type { ReasonCode } from '../../domain/reason-codes';
+
+export interface PlanStepInput {
+  enrollmentId: string;
+  /** The step just handled; null at the start. */
+  afterStepId: string | null;
+  /** When the previous step was sent (or the enrollment started): the next delay counts from here. */
+  baseMs: number;
+}
+
+export type PlannedStep = { stepId: string; delayMs: number } | null;
+
+export interface GateInput {
+  enrollmentId: string;
+  nowMs: number;
+}
+
+export interface GateResult {
+  /** Set when the enrollment is no longer live in the database (ended elsewhere): its reason. */
+  endedReason: string | null;
+  /** Failing rules that end the enrollment (consent, suppression, contact status, address, archived…). */
+  end: ReasonCode[];
+  /** Failing rules that make it wait (sequence paused, mailbox disconnected / sync off). */
+  hold: ReasonCode[];
+  /** Null when inside the send window now; else the next instant it opens (null window → always open). */
+  windowOpensAtMs: number | null;
+  /** True when the send window has no allowed time at all (e.g. every allowed day is a holiday). */
+  windowNeverOpens: boolean;
+}
+
+export interface SendStepInput {
+  enrollmentId: string;
+  stepId: string;
+  nowMs: number;
+}
+
+export type SendStepResult =
+  /** Handed to the mailbox and confirmed (or confirmed by an earlier attempt). */
+  | { kind: 'sent'; atMs: number }
+  /** Claimed earlier but never confirmed: not sent again; the sequence moves on. */
+  | { kind: 'uncertain'; atMs: number }
+  /** The step was removed from the sequence before this enrollment sent it. */
+  | { kind: 'skipped'; code: 'STEP_REMOVED'; atMs: number }
+  /** Rules that end the enrollment failed at claim time (or the mailbox refused permanently). */
+  | { kind: 'blocked'; codes: ReasonCode[] }
+  /** Rules that hold the enrollment failed at claim time (changed since the gate check). */
+  | { kind: 'hold'; codes: ReasonCode[] }
+  /** Not now: a sending limit or an unreachable mailbox; try again at retryAtMs. */
+  | { kind: 'deferred'; code: 'MAILBOX_RATE_LIMIT' | 'MAILBOX_DAILY_LIMIT' | 'MAILBOX_UNAVAILABLE'; retryAtMs: number }
+  /** The enrollment is no longer live (ended elsewhere, e.g. unsubscribed): nothing was sent. */
+  | { kind: 'ended'; reason: string };
+
+export interface RecordStateInput {
+  enrollmentId: string;
+  status: Extract<EnrollmentStatus, 'active' | 'waiting' | 'paused'>;
+  waitingFor: string[];
+  nextSendAtMs: number | null;
+}
+
+export interface EndInput {
+  enrollmentId: string;
+  reason: string;
+  /** Set when a rule blocked this step: recorded as `email_blocked` with every failing code. */
+  blockedStepId?: string;
+  codes?: string[];
+}
+
+export interface EndResult {
+  /** The reason the database holds (an earlier end, e.g. by unsubscribe, wins). */
+  endedReason: string;
+}
+
+export interface CompleteResult {
+  /** `completed`, or `ended` when something ended the enrollment first. */
+  status: 'completed' | 'ended';
+  endedReason: string | null;
+}

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { findSendById } from '../../db/mail-events';
+import { recordClick, recordOpen } from '../../db/tracking-events';
+import { tokenParams } from '../schemas/link-tokens';
+import type { ApiDeps } from '../types';
+import { invalidLink, notConfigured, tokensFor, verifyToken, wantsHtml } from './public-pages';
+
+/** 1×1 transparent GIF. */
+const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+const NO_STORE = 'no-store, no-cache, must-revalidate, private';
+
+/** Origin + path of a link: query strings and fragments may carry personal data. */
+function linkTarget(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? `${u.origin}${u.pathname}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Open pixel and click redirects (public, from inside emails). Tracking is best-effort and must
+ * never break an email: the pixel is always a GIF, and a failed log write never blocks a redirect.
+ */
+export function trackingRoutes(app: FastifyInstance, { db, config }: ApiDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tokens = tokensFor(config);
+
+  // Wildcards: tokens exceed the router's parameter length limit, and contain the "." of ".gif".
+  r.get('/t/o/*', {
+    config: { public: true },
+    schema: { tags: ['tracking'], summary: 'Open-tracking pixel (always a 1x1 GIF)', params: tokenParams },
+  }, async (req, reply) => {
+    const payload = verifyToken(tokens, req.params['*'].replace(/\.gif$/, ''), 'o');
+    if (payload) {
+      try {
+        const send = await findSendById(db, payload.s);
+        if (send) await recordOpen(db, send, new Date());
+      } catch (err) {
+        req.log.warn({ err }, 'open tracking failed; pixel served anyway');
+      }
+    }
+    // Webmail shows images from other origins: helmet's same-origin CORP would hide the pixel.
+    return reply.header('cache-control', NO_STORE).header('cross-origin-resource-policy', 'cross-origin').type('image/gif').send(PIXEL);
+  });
+
+  r.get('/t/c/*', {
+    config: { public: true },
+    schema: { tags: ['tracking'], summary: 'Click redirect: 302 to the original link of that email only (no open redirect)', params: tokenParams },
+  }, async (req, reply) => {
+    if (!tokens) return notConfigured(req, reply);
+    const payload = verifyToken(tokens, req.params['*'], 'c');
+    const send = payload ? await findSendById(db, payload.s) : undefined;
+    const url = payload && send ? send.links[payload.l] : undefined;
+    const target = typeof url === 'string' ? linkTarget(url) : null;
+    if (!payload || !send || !url || !target) return invalidLink(reply, wantsHtml(req));
+    try {
+      await recordClick(db, send, payload.l, target, new Date());
+    } catch (err) {
+      req.log.warn({ err }, 'click tracking failed; redirecting anyway');
+    }
+    return reply.header('cache-control', NO_STORE).header('referrer-policy', 'no-referrer').redirect(url, 302);
+  });
+}

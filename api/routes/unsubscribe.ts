@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { findSendById } from '../../db/mail-events';
+import { applyOptOut } from '../../db/unsubscribe';
+import { errorResponseSchema, notFound } from '../errors';
+import { idParams } from '../schemas/common';
+import { tokenParams } from '../schemas/link-tokens';
+import { oneClickResultSchema, unsubscribeResultSchema } from '../schemas/unsubscribe';
+import type { ApiDeps } from '../types';
+import { signalEnrollmentsEnded } from './end-enrollments';
+import { htmlPage, invalidLink, notConfigured, tokensFor, verifyToken, wantsHtml } from './public-pages';
+
+const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
+
+/**
+ * Unsubscribe: by a user through the API, or by the contact through the link in every email
+ * (RFC 8058 one-click POST, and a GET page that only asks for confirmation, because mail
+ * scanners prefetch links and must not unsubscribe anyone).
+ */
+export async function unsubscribeRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const { db, temporal } = deps;
+  app.withTypeProvider<ZodTypeProvider>().post('/v1/contacts/:id/unsubscribe', {
+    config: { permission: 'contacts:write', auditEntity: 'contact' },
+    schema: { tags: ['contacts'], summary: 'Unsubscribe a contact: status unsubscribed, address suppressed, every live enrollment ended (UNSUBSCRIBED)', params: idParams, response: { 200: unsubscribeResultSchema, ...errors } },
+  }, async (req) => {
+    const result = await applyOptOut(db, { contactId: req.params.id, kind: 'unsubscribe', actor: `user:${req.principal?.userId ?? 'unknown'}`, data: { source: 'api' } });
+    if (result.outcome === 'no_contact') throw notFound('Contact', req.params.id);
+    await signalEnrollmentsEnded(temporal, result.endedEnrollmentIds, 'UNSUBSCRIBED', req.log);
+    return { contactId: req.params.id, status: 'unsubscribed' as const, outcome: result.outcome === 'applied' ? ('applied' as const) : ('unchanged' as const), suppressed: result.suppressed, endedEnrollmentIds: result.endedEnrollmentIds };
+  });
+
+  // Own scope: the form parsers below apply to the one-click routes only.
+  await app.register(async (scope) => {
+    // RFC 8058 clients POST "List-Unsubscribe=One-Click" as a form; the body carries no information we need.
+    scope.addContentTypeParser(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    const r = scope.withTypeProvider<ZodTypeProvider>();
+    const tokens = tokensFor(deps.config);
+
+    r.get('/u/*', {
+      config: { public: true },
+      schema: { tags: ['unsubscribe'], summary: 'Confirmation page for the unsubscribe link (does not unsubscribe by itself)', params: tokenParams },
+    }, async (req, reply) => {
+      if (!tokens) return notConfigured(req, reply);
+      const payload = verifyToken(tokens, req.params['*'], 'u');
+      const send = payload ? await findSendById(db, payload.s) : undefined;
+      if (!send) return invalidLink(reply, true);
+      const form = '<p>Do you want to stop receiving these emails?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>';
+      return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(htmlPage('Unsubscribe', form));
+    });
+
+    r.post('/u/*', {
+      config: { public: true },
+      schema: { tags: ['unsubscribe'], summary: 'One-click unsubscribe (RFC 8058): ends every live enrollment of the contact', params: tokenParams, response: { 200: oneClickResultSchema, 404: errorResponseSchema } },
+    }, async (req, reply) => {
+      if (!tokens) return notConfigured(req, reply);
+      const payload = verifyToken(tokens, req.params['*'], 'u');
+      const send = payload ? await findSendById(db, payload.s) : undefined;
+      if (!send) return invalidLink(reply, wantsHtml(req));
+      const result = await applyOptOut(db, { contactId: send.contactId, kind: 'unsubscribe', actor: 'link:one-click', data: { source: 'one_click', sendId: send.sendId, enrollmentId: send.enrollmentId } });
+      if (result.outcome === 'no_contact') return invalidLink(reply, wantsHtml(req));
+      await signalEnrollmentsEnded(temporal, result.endedEnrollmentIds, 'UNSUBSCRIBED', req.log);
+      reply.header('cache-control', 'no-store');
+      if (wantsHtml(req)) return reply.type('text/html; charset=utf-8').send(htmlPage('You are unsubscribed', '<p>You will not receive any more emails from these sequences.</p>'));
+      return { unsubscribed: true as const };
+    });
+  });
+}

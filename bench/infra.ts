@@ -1,0 +1,114 @@
+import { Client, Connection } from '@temporalio/client';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createDatabase, type Db } from '../db/database';
+import { migrateToLatest } from '../db/migrate';
+import { bundleWorkflows } from '../scripts/bundle-workflows';
+import { freePort } from '../scripts/free-port';
+import { spawnManaged, waitFor, type ManagedProcess } from '../scripts/managed-process';
+import { ensureDatabase, startPostgres, type PostgresServer } from '../scripts/postgres-server';
+import { startSmtpSink, type SmtpSink } from '../scripts/smtp-sink';
+import { startTemporalDevServer, type TemporalDevServer } from '../scripts/temporal-dev-server';
+import { resolvePostgresBinDir, resolveTemporalCli } from '../scripts/tool-binaries';
+
+/**
+ * The bench's own servers, started like the test harness does (test/harness/global-setup.ts):
+ * a private PostgreSQL, a Temporal dev server, the SMTP sink, and workers as real child processes.
+ */
+export interface BenchInfra {
+  dir: string;
+  db: Db;
+  databaseUrl: string;
+  temporal: Client;
+  temporalAddress: string;
+  bundlePath: string;
+  sink: SmtpSink;
+  mailDir: string;
+  stop(): Promise<void>;
+}
+
+export const BENCH_SECRETS = { TRACKING_SECRET: 'bench-tracking-secret-0123456789', MAIL_WEBHOOK_SECRET: 'bench-webhook-secret' };
+
+export async function startInfra(log: (msg: string) => void): Promise<BenchInfra> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-bench-'));
+  const [pgPort, temporalPort] = await Promise.all([freePort(), freePort()]);
+  log(`starting PostgreSQL :${pgPort}, Temporal :${temporalPort}, bundling workflows (${dir})`);
+  let pg: PostgresServer | undefined;
+  let server: TemporalDevServer | undefined;
+  try {
+    [pg, server] = await Promise.all([
+      startPostgres({ binDir: resolvePostgresBinDir(process.env.PG_BIN_DIR), dataDir: path.join(dir, 'pg'), port: pgPort, password: 'bench-only', logFile: path.join(dir, 'postgres.log'), ephemeral: true }),
+      startTemporalDevServer({ cliPath: resolveTemporalCli(process.env.TEMPORAL_CLI_PATH), port: temporalPort, namespace: 'default', logFile: path.join(dir, 'temporal.log') }),
+    ]);
+  } catch (err) {
+    await Promise.allSettled([pg?.stop(), server?.stop()]);
+    throw err;
+  }
+  const bundlePath = await bundleWorkflows(path.join(dir, 'workflow-bundle.js'));
+  await ensureDatabase(pg.url('postgres'), 'bench');
+  const databaseUrl = pg.url('bench');
+  const db = createDatabase(databaseUrl, { max: 20 });
+  await migrateToLatest(db);
+  const connection = await Connection.connect({ address: server.address });
+  const mailDir = path.join(dir, 'mail');
+  const sink = await startSmtpSink({ port: 0, dir: mailDir });
+  const pgServer = pg;
+  const temporalServer = server;
+  return {
+    dir,
+    db,
+    databaseUrl,
+    temporal: new Client({ connection, namespace: 'default' }),
+    temporalAddress: server.address,
+    bundlePath,
+    sink,
+    mailDir,
+    stop: async () => {
+      await sink.close();
+      await connection.close();
+      await db.destroy();
+      await Promise.allSettled([temporalServer.stop(), pgServer.stop()]);
+      if (!process.env.KEEP_BENCH_DATA) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface WorkerProcess {
+  process: ManagedProcess;
+  /** Resident set size of the worker process, in bytes (Linux /proc). */
+  rssBytes(): number | null;
+}
+
+/** `worker/main.ts` as its own process, exactly as deployed; resolves once it polls. */
+export async function startWorkerProcess(infra: BenchInfra, taskQueue: string): Promise<WorkerProcess> {
+  const logFile = path.join(infra.dir, `worker-${taskQueue}.log`);
+  const proc = spawnManaged('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    cwd: path.resolve(__dirname, '..'),
+    logFile,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: infra.databaseUrl,
+      TEMPORAL_ADDRESS: infra.temporalAddress,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      WORKFLOW_BUNDLE_PATH: infra.bundlePath,
+      PUBLIC_BASE_URL: 'http://bench.local',
+      ...BENCH_SECRETS,
+    },
+  });
+  await waitFor('the worker to start polling', async () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('worker started'), { timeoutMs: 60_000, intervalMs: 200, exited: proc.exited });
+  const pid = proc.child.pid;
+  return {
+    process: proc,
+    rssBytes: () => {
+      try {
+        const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+        return kb ? Number(kb) * 1024 : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}

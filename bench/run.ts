@@ -1,0 +1,93 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp } from '../api/app';
+import { loadConfig } from '../domain/config';
+import { adminKey, createSequence, insertContacts } from './fixtures';
+import { BENCH_SECRETS, startInfra, startWorkerProcess, type WorkerProcess } from './infra';
+import { enrollVersusNoop, eventsPerHistory, firstStepSends, round, sleepingRss } from './phases';
+
+/**
+ * `npm run bench` (tsx bench/run.ts): issue 3's sequence benchmarks on servers it starts itself.
+ * BENCH_CONTACTS (default 10000) scales the run. Prints a table; writes bench/results/latest.json.
+ */
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 10_000);
+const TARGETS = { enrollVsNoopRatio: 0.7, workerRssMiB: 1024, eventsPerHistory: 200 };
+const log = (msg: string) => console.log(`[bench] ${msg}`);
+
+async function main(): Promise<void> {
+  const infra = await startInfra(log);
+  const workers: WorkerProcess[] = [];
+  try {
+    const taskQueue = 'bench-sequences';
+    const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: infra.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://bench.local', DATABASE_URL: infra.databaseUrl, ...BENCH_SECRETS });
+    const app = await buildApp({ db: infra.db, temporal: infra.temporal, config, logger: false });
+    await app.ready();
+    const key = await adminKey(infra.db);
+    const fiveStep = await createSequence(app, key, infra.sink.port, ['PT0S', 'P1D', 'P2D', 'P3D', 'P4D']);
+    const contacts = await insertContacts(infra.db, CONTACTS, 'bulk');
+
+    log(`bulk-enrolling ${CONTACTS} contacts through the API vs starting ${CONTACTS} no-op workflows (no worker yet: start cost only)`);
+    const { enroll, noop, enrollmentIds } = await enrollVersusNoop(app, key, infra, fiveStep, contacts, 'bench-noop');
+
+    log('starting the worker process on the enrolled backlog');
+    const first = await firstStepSends(infra, fiveStep, CONTACTS, async () => {
+      const w = await startWorkerProcess(infra, taskQueue);
+      workers.push(w);
+      return w;
+    }, log);
+    log('letting the enrollments settle on their P1D timers, then sampling worker RSS');
+    const rss = await sleepingRss(infra, first.worker, enrollmentIds, 15_000);
+
+    log('running 5 enrollments of a 5-step PT0S sequence to completion');
+    const instant = await createSequence(app, key, infra.sink.port, ['PT0S', 'PT0S', 'PT0S', 'PT0S', 'PT0S']);
+    const events = await eventsPerHistory(infra, app, key, instant, await insertContacts(infra.db, 5, 'history'));
+    await app.close();
+
+    const ratio = round(enroll.perSecond / noop.perSecond, 2);
+    const results = {
+      ranAt: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, memoryGiB: round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      contacts: CONTACTS,
+      noopWorkflowStarts: noop,
+      bulkEnrollment: enroll,
+      enrollVsNoopRatio: { value: ratio, target: TARGETS.enrollVsNoopRatio, pass: ratio >= TARGETS.enrollVsNoopRatio },
+      firstStepSends: first.rate,
+      workerRssSleeping: { mib: rss.rssMiB, sleepingEnrollments: rss.sleeping, targetMiB: TARGETS.workerRssMiB, pass: rss.rssMiB > 0 && rss.rssMiB < TARGETS.workerRssMiB },
+      eventsPerHistory5Steps: { max: Math.max(...events), samples: events, target: TARGETS.eventsPerHistory, pass: Math.max(...events) < TARGETS.eventsPerHistory },
+    };
+    printTable(results);
+    const out = path.resolve(__dirname, 'results', 'latest.json');
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+    log(`results written to ${out}`);
+  } finally {
+    for (const w of workers) await w.process.stop({ graceMs: 15_000 });
+    await infra.stop();
+  }
+}
+
+function printTable(r: {
+  contacts: number;
+  noopWorkflowStarts: { perSecond: number; seconds: number };
+  bulkEnrollment: { perSecond: number; seconds: number };
+  enrollVsNoopRatio: { value: number; target: number; pass: boolean };
+  firstStepSends: { perSecond: number; seconds: number };
+  workerRssSleeping: { mib: number; sleepingEnrollments: number; targetMiB: number; pass: boolean };
+  eventsPerHistory5Steps: { max: number; target: number; pass: boolean };
+}): void {
+  const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
+  console.table([
+    { metric: `no-op workflow starts (${r.contacts})`, value: `${r.noopWorkflowStarts.perSecond}/s (${r.noopWorkflowStarts.seconds} s)`, target: '', result: '' },
+    { metric: `bulk enrollment via API (${r.contacts})`, value: `${r.bulkEnrollment.perSecond}/s (${r.bulkEnrollment.seconds} s)`, target: '', result: '' },
+    { metric: 'enrollment / no-op ratio', value: String(r.enrollVsNoopRatio.value), target: `≥ ${r.enrollVsNoopRatio.target}`, result: verdict(r.enrollVsNoopRatio.pass) },
+    { metric: 'first-step sends into the SMTP sink', value: `${r.firstStepSends.perSecond}/s (${r.firstStepSends.seconds} s)`, target: '', result: '' },
+    { metric: `worker RSS, ${r.workerRssSleeping.sleepingEnrollments} sleeping enrollments`, value: `${r.workerRssSleeping.mib} MiB`, target: `< ${r.workerRssSleeping.targetMiB} MiB`, result: verdict(r.workerRssSleeping.pass) },
+    { metric: 'events per history, 5-step sequence', value: String(r.eventsPerHistory5Steps.max), target: `< ${r.eventsPerHistory5Steps.target}`, result: verdict(r.eventsPerHistory5Steps.pass) },
+  ]);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

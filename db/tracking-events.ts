@@ -1,0 +1,19 @@
+import type { Db } from './database';
+import { appendActivityOnce, type SendRef } from './mail-events';
+
+/**
+ * Opens and clicks from the tracking routes. Every open counts, but reloads of the same email
+ * within one minute (clients and proxies fetch images repeatedly) are folded into one activity.
+ */
+export const TRACKING_DEDUPE_WINDOW_MS = 60_000;
+
+const bucket = (at: Date) => Math.floor(at.getTime() / TRACKING_DEDUPE_WINDOW_MS);
+
+export async function recordOpen(db: Db, send: SendRef, at: Date): Promise<boolean> {
+  return appendActivityOnce(db, { send, type: 'email_opened', actor: 'tracking:pixel', dedupeKey: `open:${send.sendId}:${bucket(at)}` });
+}
+
+/** `target` is the link's origin + path only: query strings may carry personal data. */
+export async function recordClick(db: Db, send: SendRef, linkIndex: number, target: string, at: Date): Promise<boolean> {
+  return appendActivityOnce(db, { send, type: 'email_clicked', data: { linkIndex, url: target }, actor: 'tracking:click', dedupeKey: `click:${send.sendId}:${linkIndex}:${bucket(at)}` });
+}

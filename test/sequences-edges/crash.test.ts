@@ -1,0 +1,131 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
+import { createApiContext, type ApiContext } from '../harness/api-context';
+import { harnessEnv } from '../harness/harness-env';
+import { uniqueTaskQueue } from '../harness/temporal';
+import { activeSequence, apiCall, sinkContents, startDelayProxy, waitFor } from './e2e';
+import { seedContact } from './fixtures';
+
+/**
+ * Crash test with real processes: the worker runs as its own Node process and is SIGKILLed while
+ * emails are in flight (the SMTP path is slowed by a delaying proxy so they really are). After a
+ * restart every step's email is in the sink exactly once, or the step is `uncertain` (and then at
+ * most once) — never twice.
+ */
+const CONTACTS = 24;
+// In-flight sends of the killed worker are retried only after their 2-minute start-to-close timeout.
+const FINISH_TIMEOUT_MS = 230_000;
+jest.setTimeout(FINISH_TIMEOUT_MS + 60_000);
+
+let ctx: ApiContext;
+let sink: SmtpSink;
+let proxy: Awaited<ReturnType<typeof startDelayProxy>>;
+let mailDir: string;
+const children = new Set<ChildProcess>();
+const taskQueue = uniqueTaskQueue('crash');
+
+/** Starts `worker/main.ts` as a child process and waits for it to poll. */
+async function startWorkerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    cwd: path.resolve(__dirname, '../..'),
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: ctx.tdb.url,
+      TEMPORAL_ADDRESS: harnessEnv('TEST_TEMPORAL_ADDRESS'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      WORKFLOW_BUNDLE_PATH: harnessEnv('WORKFLOW_BUNDLE_PATH'),
+      PUBLIC_BASE_URL: ctx.config.PUBLIC_BASE_URL,
+      TRACKING_SECRET: ctx.config.TRACKING_SECRET,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('worker started')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before starting:\n${output}`)));
+  });
+  return child;
+}
+
+const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve())));
+
+beforeAll(async () => {
+  ctx = await createApiContext({ TEMPORAL_TASK_QUEUE: taskQueue });
+  mailDir = await fs.mkdtemp(path.join(os.tmpdir(), 'crash-mail-'));
+  sink = await startSmtpSink({ port: 0, dir: mailDir });
+  proxy = await startDelayProxy(sink.port, 150);
+});
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await Promise.all([...children].map(exited));
+  await proxy?.close();
+  await sink?.close();
+  await ctx?.close();
+  await fs.rm(mailDir, { recursive: true, force: true });
+});
+
+it('delivers each step exactly once, or marks it uncertain, across a SIGKILL of the worker mid-send', async () => {
+  const seq = await activeSequence(ctx.app, ctx.keys.admin, proxy.port, [
+    { subject: 'Step one', text: 'One', delay: 'PT0S' },
+    { subject: 'Step two', text: 'Two', delay: 'PT1S' },
+  ]);
+  const contactIds: string[] = [];
+  for (let i = 0; i < CONTACTS; i++) contactIds.push(await seedContact(ctx.tdb.db));
+
+  const first = await startWorkerProcess();
+  const { results } = await apiCall(ctx.app, ctx.keys.rep, 'POST', `/v1/sequences/${seq.sequenceId}/enrollments`, { contactIds }, 200);
+  const enrollmentIds = (results as { enrollmentId: string; status: string }[]).map((r) => r.enrollmentId);
+  expect(enrollmentIds.filter(Boolean)).toHaveLength(CONTACTS);
+
+  // Kill only once some emails arrived and others are claimed (handed over, not yet confirmed).
+  const inFlight = await waitFor('sends in flight', async () => {
+    const claimed = await ctx.tdb.db.selectFrom('email_sends').select('id').where('status', '=', 'claimed').execute();
+    const delivered = (await sinkContents(mailDir)).files.length;
+    return claimed.length > 0 && delivered > 0 ? claimed.length : undefined;
+  }, 60_000, 20);
+  first.kill('SIGKILL');
+  await exited(first);
+  expect(inFlight).toBeGreaterThan(0);
+
+  const second = await startWorkerProcess();
+  await waitFor('every enrollment to finish after the restart', async () => {
+    const rows = await ctx.tdb.db.selectFrom('enrollments').select('status').where('id', 'in', enrollmentIds).execute();
+    return rows.every((r) => r.status === 'completed' || r.status === 'ended') ? rows : undefined;
+  }, FINISH_TIMEOUT_MS, 500);
+  second.kill('SIGTERM');
+  await exited(second);
+
+  const sends = await ctx.tdb.db.selectFrom('email_sends').select(['enrollment_id', 'step_id', 'status', 'message_id']).where('enrollment_id', 'in', enrollmentIds).execute();
+  const { byMessageId, dupFiles } = await sinkContents(mailDir);
+  expect(dupFiles).toEqual([]);
+
+  const problems: string[] = [];
+  const bare = (id: string) => id.replace(/^<|>$/g, '');
+  for (const enrollmentId of enrollmentIds) {
+    for (const stepId of seq.stepIds) {
+      const row = sends.find((s) => s.enrollment_id === enrollmentId && s.step_id === stepId);
+      const copies = row ? (byMessageId.get(bare(row.message_id)) ?? 0) : 0;
+      if (row?.status === 'sent' && copies !== 1) problems.push(`${enrollmentId}/${stepId}: sent but ${copies} copies`);
+      else if (row?.status === 'uncertain' && copies > 1) problems.push(`${enrollmentId}/${stepId}: uncertain with ${copies} copies`);
+      else if (row?.status !== 'sent' && row?.status !== 'uncertain') problems.push(`${enrollmentId}/${stepId}: status ${row?.status ?? 'missing'}`);
+    }
+  }
+  expect(problems).toEqual([]);
+  // Nothing arrived that the outbox does not know about.
+  const known = new Set(sends.map((s) => bare(s.message_id)));
+  expect([...byMessageId.keys()].filter((id) => !known.has(id))).toEqual([]);
+  const completed = await ctx.tdb.db.selectFrom('enrollments').select('id').where('id', 'in', enrollmentIds).where('status', '=', 'completed').execute();
+  expect(completed).toHaveLength(CONTACTS);
+});

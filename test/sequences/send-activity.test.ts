@@ -1,0 +1,183 @@
+/**
+ * The send activity on its own (no workflow): the claim's re-checks under locks, the outbox states,
+ * and what each kind of transport failure does to the never-twice guarantee.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { MailboxRow } from '../../activities/mail/mailbox-transport';
+import { createSmtpTransport } from '../../activities/mail/smtp-transport';
+import { MailTransportError, type MailTransport, type OutgoingMail } from '../../activities/mail/transport';
+import { createSequenceActivities } from '../../activities/sequences';
+import type { Db } from '../../db/database';
+import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
+import { testConfig } from '../harness/config';
+import { createTestDatabase, type TestDatabase } from '../harness/database';
+import { emlFiles, insertContact } from './helpers';
+
+let tdb: TestDatabase;
+let db: Db;
+let sink: SmtpSink;
+let dir: string;
+/** What the fake transport does next; by default it delivers to the SMTP sink. */
+let failWith: Error | null = null;
+const handedOver: OutgoingMail[] = [];
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  db = tdb.db;
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'crm-send-activity-'));
+  sink = await startSmtpSink({ port: 0, dir });
+});
+afterAll(async () => {
+  await sink.close();
+  await tdb.drop();
+  await fs.rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  failWith = null;
+  handedOver.length = 0;
+});
+
+function activities() {
+  const real = (m: MailboxRow): MailTransport => createSmtpTransport({ host: '127.0.0.1', port: Number(m.settings.port), secure: false });
+  return createSequenceActivities({
+    db,
+    config: testConfig(),
+    mailTransportFor: (m) => ({
+      async send(msg) {
+        handedOver.push(msg);
+        if (failWith) throw failWith;
+        const t = real(m);
+        try {
+          return await t.send(msg);
+        } finally {
+          t.close();
+        }
+      },
+      close() {},
+    }),
+  });
+}
+
+/** An active sequence with one step and a live enrollment (inserted directly: no workflow here). */
+async function fixture(opts: { perMinuteLimit?: number } = {}) {
+  const mailbox = await db
+    .insertInto('mailboxes')
+    .values({ provider: 'smtp', address: 'sales@crm.test', settings: JSON.stringify({ host: '127.0.0.1', port: sink.port, secure: false }), per_minute_limit: opts.perMinuteLimit })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const seq = await db.insertInto('sequences').values({ name: 's', mailbox_id: mailbox.id, status: 'active', send_window: JSON.stringify(null) }).returning('id').executeTakeFirstOrThrow();
+  const step = await db.insertInto('sequence_steps').values({ sequence_id: seq.id, position: 0, subject: 'Hi', text: 'Hello', delay: 'PT0S', delay_ms: 0 }).returning('id').executeTakeFirstOrThrow();
+  const contactId = await insertContact(db);
+  const enrollment = await db.insertInto('enrollments').values({ sequence_id: seq.id, contact_id: contactId }).returning('id').executeTakeFirstOrThrow();
+  return { mailboxId: mailbox.id, sequenceId: seq.id, stepId: step.id, contactId, enrollmentId: enrollment.id, input: { enrollmentId: enrollment.id, stepId: step.id, nowMs: Date.now() } };
+}
+
+const row = (enrollmentId: string) => db.selectFrom('email_sends').selectAll().where('enrollment_id', '=', enrollmentId).executeTakeFirst();
+const activityTypes = async (contactId: string) => (await db.selectFrom('activities').select(['type', 'reason_code']).where('contact_id', '=', contactId).orderBy('id').execute()).map((a) => [a.type, a.reason_code]);
+
+describe('sendEnrollmentStep', () => {
+  it('sends once; a repeated call is a no-op that reports the first send', async () => {
+    const f = await fixture();
+    const before = (await emlFiles(dir)).length;
+    const first = await activities().sendEnrollmentStep(f.input);
+    expect(first).toEqual({ kind: 'sent', atMs: expect.any(Number) });
+    const again = await activities().sendEnrollmentStep({ ...f.input, nowMs: Date.now() + 5_000 });
+    expect(again).toEqual(first);
+    expect((await emlFiles(dir)).length).toBe(before + 1);
+    expect(await row(f.enrollmentId)).toMatchObject({ status: 'sent', message_id: expect.stringMatching(/^<send-[0-9a-f-]{36}@crm-workflows\.local>$/) });
+    expect(await activityTypes(f.contactId)).toEqual([['email_sent', 'OPEN_TRACKING_UNAVAILABLE_PLAIN_TEXT']]); // a text-only step
+  });
+
+  it('never sends a row it finds claimed: the step becomes uncertain (SEND_UNCERTAIN), visibly', async () => {
+    const f = await fixture();
+    await db.insertInto('email_sends').values({ enrollment_id: f.enrollmentId, step_id: f.stepId, mailbox_id: f.mailboxId, status: 'claimed', message_id: '<crashed@crm-workflows.local>', claimed_at: new Date(), links: '[]' }).execute();
+    const result = await activities().sendEnrollmentStep(f.input);
+    expect(result).toEqual({ kind: 'uncertain', atMs: expect.any(Number) });
+    expect(handedOver).toHaveLength(0);
+    expect(await row(f.enrollmentId)).toMatchObject({ status: 'uncertain', reason_code: 'SEND_UNCERTAIN' });
+    expect(await activities().sendEnrollmentStep(f.input)).toEqual(result);
+    expect(handedOver).toHaveLength(0);
+    expect(await activityTypes(f.contactId)).toEqual([['email_uncertain', 'SEND_UNCERTAIN']]);
+  });
+
+  it('two concurrent attempts hand the message over once', async () => {
+    const f = await fixture();
+    const results = await Promise.all([activities().sendEnrollmentStep(f.input), activities().sendEnrollmentStep(f.input)]);
+    expect(handedOver).toHaveLength(1);
+    expect(results.map((r) => r.kind).sort()).toEqual(expect.arrayContaining(['sent']));
+    // The loser saw the claim and reported uncertain, or came after the confirmation and saw sent; the row ends sent.
+    expect((await row(f.enrollmentId))?.status).toBe('sent');
+  });
+
+  it('re-checks the rules under the claim: an opt-out between gate and claim blocks the send', async () => {
+    const f = await fixture();
+    await db.updateTable('contacts').set({ status: 'unsubscribed', consent: 'opted_out' }).where('id', '=', f.contactId).execute();
+    expect(await activities().sendEnrollmentStep(f.input)).toEqual({ kind: 'blocked', codes: ['CONSENT_OPTED_OUT', 'CONTACT_UNSUBSCRIBED'] });
+    expect(handedOver).toHaveLength(0);
+    expect(await row(f.enrollmentId)).toMatchObject({ status: 'blocked', reason_code: 'CONSENT_OPTED_OUT' });
+  });
+
+  it('holds on a paused sequence and does nothing for an enrollment that is no longer live', async () => {
+    const f = await fixture();
+    await db.updateTable('sequences').set({ status: 'paused' }).where('id', '=', f.sequenceId).execute();
+    expect(await activities().sendEnrollmentStep(f.input)).toEqual({ kind: 'hold', codes: ['SEQUENCE_PAUSED'] });
+    await db.updateTable('enrollments').set({ status: 'ended', ended_reason: 'UNSUBSCRIBED' }).where('id', '=', f.enrollmentId).execute();
+    expect(await activities().sendEnrollmentStep(f.input)).toEqual({ kind: 'ended', reason: 'UNSUBSCRIBED' });
+    expect(handedOver).toHaveLength(0);
+    expect(await row(f.enrollmentId)).toBeUndefined();
+  });
+
+  it('skips a step removed from the sequence', async () => {
+    const f = await fixture();
+    await db.updateTable('sequence_steps').set({ removed_at: new Date() }).where('id', '=', f.stepId).execute();
+    expect(await activities().sendEnrollmentStep(f.input)).toEqual({ kind: 'skipped', code: 'STEP_REMOVED', atMs: expect.any(Number) });
+    expect(handedOver).toHaveLength(0);
+  });
+
+  it('defers over the per-minute limit (MAILBOX_RATE_LIMIT) to the next minute, across enrollments of the mailbox', async () => {
+    const a = await fixture({ perMinuteLimit: 1 });
+    const b = await fixture();
+    // Same mailbox for b: point its sequence at a's mailbox.
+    await db.updateTable('sequences').set({ mailbox_id: a.mailboxId }).where('id', '=', b.sequenceId).execute();
+    const nowMs = Math.floor(Date.now() / 60_000) * 60_000 + 1_000;
+    expect((await activities().sendEnrollmentStep({ ...a.input, nowMs })).kind).toBe('sent');
+    const deferred = await activities().sendEnrollmentStep({ ...b.input, nowMs: Math.max(nowMs, Date.now()) });
+    expect(deferred).toEqual({ kind: 'deferred', code: 'MAILBOX_RATE_LIMIT', retryAtMs: nowMs - 1_000 + 60_000 });
+    expect(await row(b.enrollmentId)).toBeUndefined();
+    expect(await activityTypes(b.contactId)).toEqual([['email_deferred', 'MAILBOX_RATE_LIMIT']]);
+    // Next minute: room again.
+    expect((await activities().sendEnrollmentStep({ ...b.input, nowMs: nowMs + 60_000 })).kind).toBe('sent');
+  });
+
+  it('a permanent refusal blocks the step with MAILBOX_SEND_FAILED', async () => {
+    const f = await fixture();
+    failWith = new MailTransportError('SMTP send failed: 550 rejected', { retryable: false, status: 550 });
+    expect(await activities().sendEnrollmentStep(f.input)).toEqual({ kind: 'blocked', codes: ['MAILBOX_SEND_FAILED'] });
+    expect(await row(f.enrollmentId)).toMatchObject({ status: 'blocked', reason_code: 'MAILBOX_SEND_FAILED' });
+    expect(await activityTypes(f.contactId)).toEqual([['email_blocked', 'MAILBOX_SEND_FAILED']]);
+  });
+
+  it('a failure that proves nothing went out releases the claim (MAILBOX_UNAVAILABLE) and a later attempt sends', async () => {
+    const f = await fixture();
+    failWith = new MailTransportError('SMTP send failed: 421 try later', { retryable: true, status: 421 });
+    const deferred = await activities().sendEnrollmentStep(f.input);
+    expect(deferred).toEqual({ kind: 'deferred', code: 'MAILBOX_UNAVAILABLE', retryAtMs: expect.any(Number) });
+    expect(await row(f.enrollmentId)).toMatchObject({ status: 'pending' });
+    failWith = null;
+    expect((await activities().sendEnrollmentStep({ ...f.input, nowMs: Date.now() })).kind).toBe('sent');
+    expect(handedOver).toHaveLength(2);
+    expect(new Set(handedOver.map((m) => m.messageId)).size).toBe(1); // the same message, retried
+  });
+
+  it('a failure after which the message may have gone out makes the step uncertain, never retried', async () => {
+    const f = await fixture();
+    failWith = new MailTransportError('SMTP send failed: Connection closed unexpectedly', { retryable: true, code: 'ECONNECTION' });
+    expect(await activities().sendEnrollmentStep(f.input)).toEqual({ kind: 'uncertain', atMs: expect.any(Number) });
+    failWith = null;
+    expect((await activities().sendEnrollmentStep(f.input)).kind).toBe('uncertain');
+    expect(handedOver).toHaveLength(1);
+    expect(await row(f.enrollmentId)).toMatchObject({ status: 'uncertain', reason_code: 'SEND_UNCERTAIN' });
+  });
+});
