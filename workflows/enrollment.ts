@@ -21,6 +21,8 @@ export interface EnrollmentWorkflowInput {
   enrollmentId: string;
   /** Progress carried across continue-as-new. */
   carry?: { afterStepId: string | null; baseMs: number; paused: boolean };
+  /** History length that triggers continue-as-new (default 10,000; tests use a small one). */
+  historyLimit?: number;
 }
 
 export interface EnrollmentWorkflowResult {
@@ -163,7 +165,7 @@ export async function enrollmentWorkflow(input: EnrollmentWorkflowInput): Promis
         await waitForChange(null, true);
         continue;
       }
-      if (workflowInfo().historyLength > MAX_HISTORY_EVENTS || workflowInfo().continueAsNewSuggested) return { kind: 'continueAsNew' };
+      if (workflowInfo().historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS) || workflowInfo().continueAsNewSuggested) return { kind: 'continueAsNew' };
 
       const gate = await gateCheck();
       if (gate.endedReason !== null) return { kind: 'ended', reason: gate.endedReason };
@@ -240,7 +242,7 @@ export async function enrollmentWorkflow(input: EnrollmentWorkflowInput): Promis
     if (outcome.kind === 'ended') return finish(outcome);
     if (outcome.kind === 'continueAsNew') {
       // Only reached for a long hold: start a fresh history, resuming at the same step.
-      await continueAsNew<typeof enrollmentWorkflow>({ enrollmentId, carry: { afterStepId, baseMs, paused } });
+      await continueAsNew<typeof enrollmentWorkflow>({ enrollmentId, carry: { afterStepId, baseMs, paused }, historyLimit: input.historyLimit });
     }
     if (outcome.kind === 'done') {
       afterStepId = step.stepId;

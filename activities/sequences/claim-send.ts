@@ -1,14 +1,14 @@
 /**
  * The claim: one transaction that decides whether a step may go out, and if so takes its outbox row.
- * Locks, in order: the enrollment row (FOR UPDATE: one attempt per enrollment at a time), the outbox
- * row, the contact row (FOR SHARE: an opt-out, which updates the contact, waits for us or we see it).
+ * Locks, in order: the contact row (FOR SHARE: an opt-out, which locks the contact to update it, waits
+ * for us or we see it), the enrollment row (FOR UPDATE: one attempt per enrollment at a time), the
+ * outbox row.
  * Under those locks it re-checks the enrollment is live and every sequence rule, reserves sending
  * capacity, renders the message and marks the row `claimed`. Once committed the message is "handed
  * to the mailbox": a later attempt that finds the row still `claimed` never sends it again.
  */
 import { randomUUID } from 'node:crypto';
 import { recordActivity } from '../../db/activity-log';
-import type { Db } from '../../db/database';
 import { isLive } from '../../db/enrollments';
 import { loadSequenceRuleFacts } from '../../db/sequence-facts';
 import { reserveSendCapacity } from '../../db/sending-limits';
@@ -41,8 +41,13 @@ const messageIdFor = (sendId: string) => `<send-${sendId}@crm-workflows.local>`;
 export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs: number): Promise<ClaimOutcome> {
   const { enrollmentId, stepId } = input;
   return ctx.db.transaction().execute(async (tx): Promise<ClaimOutcome> => {
+    // Contact first, then enrollment: the same order as an opt-out (contact FOR UPDATE, then its
+    // enrollments), so the two serialise instead of deadlocking.
+    const owner = await tx.selectFrom('enrollments').select('contact_id').where('id', '=', enrollmentId).executeTakeFirst();
+    if (!owner) return done({ kind: 'ended', reason: 'CONTACT_NO_EMAIL' }); // contact deleted (cascade)
+    const contact = await tx.selectFrom('contacts').selectAll().where('id', '=', owner.contact_id).forShare().executeTakeFirst();
     const enrollment = await tx.selectFrom('enrollments').selectAll().where('id', '=', enrollmentId).forUpdate().executeTakeFirst();
-    if (!enrollment) return done({ kind: 'ended', reason: 'CONTACT_NO_EMAIL' }); // contact deleted (cascade)
+    if (!enrollment) return done({ kind: 'ended', reason: 'CONTACT_NO_EMAIL' });
     if (!isLive(enrollment.status)) return done({ kind: 'ended', reason: enrollment.ended_reason ?? 'UNENROLLED' });
 
     const row = await tx.selectFrom('email_sends').selectAll().where('enrollment_id', '=', enrollmentId).where('step_id', '=', stepId).forUpdate().executeTakeFirst();
@@ -76,7 +81,6 @@ export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs
     const step = await tx.selectFrom('sequence_steps').selectAll().where('id', '=', stepId).where('sequence_id', '=', enrollment.sequence_id).executeTakeFirst();
     if (!step || step.removed_at !== null) return done({ kind: 'skipped', code: 'STEP_REMOVED', atMs });
 
-    const contact = await tx.selectFrom('contacts').selectAll().where('id', '=', enrollment.contact_id).forShare().executeTakeFirst();
     const facts = await loadSequenceRuleFacts(tx, enrollment.contact_id, enrollment.sequence_id, { excludeEnrollmentId: enrollmentId });
     const { end, hold } = classifyCodes(evaluateSequenceRules(facts, 'send'), 'send');
     const sequence = await tx.selectFrom('sequences').select(['mailbox_id']).where('id', '=', enrollment.sequence_id).executeTakeFirstOrThrow();

@@ -3,6 +3,7 @@
  * Simulates the event-mesh delay before the `client.created` webhook, webhook retries and loss,
  * an unreachable / failing / hanging PSA, and key mismatches (construct with other keys, or setKeys()).
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -111,6 +112,8 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
   // Rejects when the emulator closes, so no timer outlives it.
   const wait = (ms: number): Promise<void> => delay(ms, undefined, { signal: closing.signal });
   const pending = new Map<string, PendingWebhook>();
+  // Ids unique across restarts: the CRM keeps links in its database while this state is in memory.
+  const runId = randomBytes(3).toString('hex');
   let seq = 0;
   const state: PsaEmulatorState = {
     clients: new Map(),
@@ -196,7 +199,7 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
       countKey(idempotencyKey);
       const existing = [...state.clients.values()].find((c) => c.crmCompanyId === req.data.crmCompanyId);
       if (existing) return { status: 200, body: existing };
-      const client: PsaClientRecord = { id: `psa_cl_${++seq}`, crmCompanyId: req.data.crmCompanyId, name: req.data.name, status: 'pending' };
+      const client: PsaClientRecord = { id: `psa_cl_${runId}_${++seq}`, crmCompanyId: req.data.crmCompanyId, name: req.data.name, status: 'pending' };
       state.clients.set(client.id, client);
       schedule(client);
       return { status: 201, body: client };
@@ -219,7 +222,7 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
       countKey(idempotencyKey);
       const key = `${clientId}:${crmContactId}`;
       const existing = state.contacts.get(key);
-      const contact: PsaContactRecord = { id: existing?.id ?? `psa_ct_${++seq}`, clientId, crmContactId, ...req.data };
+      const contact: PsaContactRecord = { id: existing?.id ?? `psa_ct_${runId}_${++seq}`, clientId, crmContactId, ...req.data };
       state.contacts.set(key, contact);
       return { status: existing ? 200 : 201, body: contact };
     }],

@@ -92,4 +92,26 @@ describe('holds wait durably with their code and continue where they were', () =
     expect(await world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).result()).toEqual({ status: 'ended', endedReason: 'SEQUENCE_ARCHIVED' });
     expect(await sendCount(enrollmentId)).toBe(0);
   });
+
+  it('a long hold continues as new with a fresh history and resumes at the same step', async () => {
+    const mailboxId = await world.mailbox();
+    const seq = await world.sequence({ name: 'Long hold', mailboxId, sendWindow: null, steps: [{ subject: 'one', text: '1', delay: 'PT0S' }] });
+    await call(world.app, world.keys.admin, 'POST', `/v1/sequences/${seq.id}/pause`, undefined, 200);
+    const contactId = await insertContact(world.tdb.db);
+    const { id: enrollmentId } = await world.tdb.db.insertInto('enrollments').values({ sequence_id: seq.id, contact_id: contactId }).returning('id').executeTakeFirstOrThrow();
+    // A small history limit stands in for months of safety re-checks.
+    const first = await world.client.workflow.start('enrollmentWorkflow', { workflowId: workflowIds.enrollment(enrollmentId), taskQueue: world.config.TEMPORAL_TASK_QUEUE, args: [{ enrollmentId, historyLimit: 40 }] });
+    await viewWhere(enrollmentId, (v) => v.waitingFor.includes('SEQUENCE_PAUSED'), 'SEQUENCE_PAUSED');
+    await world.env!.sleep(4 * 24 * HOUR);
+    const handle = world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId));
+    const latest = await handle.describe();
+    expect(latest.runId).not.toBe(first.firstExecutionRunId);
+    expect(latest.status.name).toBe('RUNNING');
+    expect(await getEnrollment(world, enrollmentId)).toMatchObject({ status: 'paused', waitingFor: ['SEQUENCE_PAUSED'] });
+    expect(await sendCount(enrollmentId)).toBe(0);
+
+    await call(world.app, world.keys.admin, 'POST', `/v1/sequences/${seq.id}/resume`, undefined, 200);
+    expect(await handle.result()).toEqual({ status: 'completed' });
+    expect(await sendCount(enrollmentId)).toBe(1);
+  });
 });
