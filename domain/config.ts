@@ -30,6 +30,8 @@ export const configSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_TEST_SERVER_PATH: optionalString,
   WORKFLOW_BUNDLE_PATH: optionalString,
+  /** Workflows kept in the worker's cache; bounds worker memory with many sleeping enrollments. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
 
   TRACKING_SECRET: optionalString,
   MAIL_WEBHOOK_SECRET: optionalString,

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: { db, config },
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
+    workerOptions: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
   });
   console.log(JSON.stringify({ level: 30, msg: 'worker started', taskQueue: config.TEMPORAL_TASK_QUEUE }));
   await worker.run();

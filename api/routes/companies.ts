@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { recordActivity } from '../../db/activity-log';
 import { ApiError, errorResponseSchema, notFound } from '../errors';
 import { companyListQuery, companySchema, createCompanyBody, toCompanyJson, updateCompanyBody } from '../schemas/companies';
-import { decodeCursor, encodeCursor, idParams, pageSchema } from '../schemas/common';
+import { pageInCreationOrder } from '../pagination';
+import { idParams, pageSchema } from '../schemas/common';
 import { activitySchema } from '../schemas/contacts';
 import { listActivities } from './activity-pages';
 import type { ApiDeps } from '../types';
@@ -34,15 +35,11 @@ export function companyRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     schema: { tags: ['companies'], summary: 'List companies (cursor pagination)', querystring: companyListQuery, response: { 200: pageSchema(companySchema), ...errors } },
   }, async (req) => {
     const q = req.query;
-    const after = decodeCursor(q.cursor, 2);
-    let query = db.selectFrom('companies').selectAll().orderBy('created_at').orderBy('id').limit(q.limit + 1);
+    let query = db.selectFrom('companies').selectAll();
     if (q.status) query = query.where('status', '=', q.status);
     if (q.domain) query = query.where('domains', '@>', [q.domain]);
-    if (after) query = query.where((eb) => eb.or([eb('created_at', '>', new Date(after[0]!)), eb.and([eb('created_at', '=', new Date(after[0]!)), eb('id', '>', after[1]!)])]));
-    const rows = await query.execute();
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
-    return { items: page.map(toCompanyJson), nextCursor: rows.length > q.limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null };
+    const { rows, nextCursor } = await pageInCreationOrder(query, q);
+    return { items: rows.map(toCompanyJson), nextCursor };
   });
 
   r.get('/v1/companies/:id', {

@@ -5,9 +5,12 @@ import { recordActivity } from '../../db/activity-log';
 import type { Db } from '../../db/database';
 import { normalizeEmail } from '../../domain/email-address';
 import { badRequest, errorResponseSchema, notFound, type ErrorDetail } from '../errors';
-import { decodeCursor, encodeCursor, idParams, pageSchema } from '../schemas/common';
+import { pageInCreationOrder } from '../pagination';
+import { idParams, pageSchema } from '../schemas/common';
 import { activitySchema, contactListQuery, contactSchema, createContactBody, toContactJson, updateContactBody } from '../schemas/contacts';
+import { LIVE_STATUSES } from '../../db/enrollments';
 import { listActivities } from './activity-pages';
+import { signalEnrollmentsEnded } from './end-enrollments';
 import type { ApiDeps } from '../types';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
@@ -26,7 +29,7 @@ async function checkReferences(db: Db, b: { companyId?: string | null; ownerId?:
   if (details.length) throw badRequest(`Invalid request: ${details.map((d) => `${d.path} (${d.problem})`).join('; ')}`, details);
 }
 
-export function contactRoutes(app: FastifyInstance, { db }: ApiDeps): void {
+export function contactRoutes(app: FastifyInstance, { db, temporal }: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const actor = (userId?: string) => `user:${userId ?? 'unknown'}`;
 
@@ -61,16 +64,12 @@ export function contactRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     schema: { tags: ['contacts'], summary: 'List contacts (cursor pagination; filter by company, status, email)', querystring: contactListQuery, response: { 200: pageSchema(contactSchema), ...errors } },
   }, async (req) => {
     const q = req.query;
-    const after = decodeCursor(q.cursor, 2);
-    let query = db.selectFrom('contacts').selectAll().orderBy('created_at').orderBy('id').limit(q.limit + 1);
+    let query = db.selectFrom('contacts').selectAll();
     if (q.companyId) query = query.where('company_id', '=', q.companyId);
     if (q.status) query = query.where('status', '=', q.status);
     if (q.email) query = query.where('email_normalized', '=', normalizeEmail(q.email));
-    if (after) query = query.where((eb) => eb.or([eb('created_at', '>', new Date(after[0]!)), eb.and([eb('created_at', '=', new Date(after[0]!)), eb('id', '>', after[1]!)])]));
-    const rows = await query.execute();
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
-    return { items: page.map(toContactJson), nextCursor: rows.length > q.limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null };
+    const { rows, nextCursor } = await pageInCreationOrder(query, q);
+    return { items: rows.map(toContactJson), nextCursor };
   });
 
   r.get('/v1/contacts/:id', {
@@ -114,9 +113,12 @@ export function contactRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     config: { permission: 'contacts:write', auditEntity: 'contact' },
     schema: { tags: ['contacts'], summary: 'Delete a contact', params: idParams, response: { 204: z.null(), ...errors } },
   }, async (req, reply) => {
+    // Live enrollments go with the contact (cascade); their workflows are told to stop sending.
+    const live = await db.selectFrom('enrollments').select('id').where('contact_id', '=', req.params.id).where('status', 'in', LIVE_STATUSES).execute();
     const row = await db.deleteFrom('contacts').where('id', '=', req.params.id).returning(['id', 'company_id']).executeTakeFirst();
     if (!row) throw notFound('Contact', req.params.id);
-    await recordActivity(db, { contactId: row.id, companyId: row.company_id, type: 'contact_deleted', actor: actor(req.principal?.userId) });
+    await recordActivity(db, { contactId: row.id, companyId: row.company_id, type: 'contact_deleted', data: { endedEnrollmentIds: live.map((e) => e.id) }, actor: actor(req.principal?.userId) });
+    await signalEnrollmentsEnded(temporal, live.map((e) => e.id), 'CONTACT_DELETED', req.log);
     return reply.code(204).send(null);
   });
 

@@ -16,6 +16,7 @@ import { userRoutes } from './users';
 import { promotionRoutes } from './promotion';
 import { psaContextRoutes } from './psa-context';
 import { psaWebhookRoutes } from './psa-webhooks';
+import { reasonCodeRoutes } from './reason-codes';
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   healthRoutes(app, deps);
@@ -23,6 +24,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   contactRoutes(app, deps);
   userRoutes(app, deps);
   auditRoutes(app, deps);
+  reasonCodeRoutes(app, deps);
   mailboxRoutes(app, deps);
   sequenceRoutes(app, deps);
   enrollmentRoutes(app, deps);

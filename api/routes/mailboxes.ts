@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { liveEnrollmentIdsOfMailbox } from '../../db/enrollments';
 import { errorResponseSchema, notFound } from '../errors';
 import { fieldErrors } from '../schemas/field-errors';
-import { decodeCursor, encodeCursor, idParams, pageSchema, pageQuery } from '../schemas/common';
+import { pageInCreationOrder } from '../pagination';
+import { idParams, pageSchema, pageQuery } from '../schemas/common';
 import { createMailboxBody, mailboxSchema, toMailboxJson, updateMailboxBody, type MailboxRow } from '../schemas/mailboxes';
 import type { ApiDeps } from '../types';
 import { signalEnrollments } from './enrollment-workflows';
@@ -51,13 +52,8 @@ export function mailboxRoutes(app: FastifyInstance, { db, temporal }: ApiDeps): 
     config: { permission: 'mailboxes:read' },
     schema: { tags: ['mailboxes'], summary: 'List mailboxes', querystring: z.strictObject(pageQuery), response: { 200: pageSchema(mailboxSchema), ...errors } },
   }, async (req) => {
-    const after = decodeCursor(req.query.cursor, 2);
-    let q = db.selectFrom('mailboxes').selectAll().orderBy('created_at').orderBy('id').limit(req.query.limit + 1);
-    if (after) q = q.where((eb) => eb.or([eb('created_at', '>', new Date(after[0]!)), eb.and([eb('created_at', '=', new Date(after[0]!)), eb('id', '>', after[1]!)])]));
-    const rows = await q.execute();
-    const page = rows.slice(0, req.query.limit);
-    const last = page[page.length - 1];
-    return { items: page.map(toMailboxJson), nextCursor: rows.length > req.query.limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null };
+    const { rows, nextCursor } = await pageInCreationOrder(db.selectFrom('mailboxes').selectAll(), req.query);
+    return { items: rows.map(toMailboxJson), nextCursor };
   });
 
   r.get('/v1/mailboxes/:id', {

@@ -7,7 +7,8 @@ import type { SequenceStatus } from '../../db/schema';
 import { foreignStepIds, saveSteps } from '../../db/sequence-steps';
 import { DEFAULT_SEND_WINDOW } from '../../domain/sequences/send-window';
 import { conflict, errorResponseSchema, notFound, type ErrorDetail } from '../errors';
-import { decodeCursor, encodeCursor, idParams, pageQuery, pageSchema } from '../schemas/common';
+import { pageInCreationOrder } from '../pagination';
+import { idParams, pageQuery, pageSchema } from '../schemas/common';
 import { fieldErrors } from '../schemas/field-errors';
 import { createSequenceBody, sequenceSchema, toSequenceJson, updateSequenceBody, type StepInput } from '../schemas/sequences';
 import type { ApiDeps } from '../types';
@@ -86,18 +87,11 @@ export function sequenceRoutes(app: FastifyInstance, { db, temporal }: ApiDeps):
     },
   }, async (req) => {
     const q = req.query;
-    const after = decodeCursor(q.cursor, 2);
-    let query = db.selectFrom('sequences').selectAll().orderBy('created_at').orderBy('id').limit(q.limit + 1);
+    let query = db.selectFrom('sequences').selectAll();
     if (q.status) query = query.where('status', '=', q.status);
-    if (after) query = query.where((eb) => eb.or([eb('created_at', '>', new Date(after[0]!)), eb.and([eb('created_at', '=', new Date(after[0]!)), eb('id', '>', after[1]!)])]));
-    const rows = await query.execute();
-    const page = rows.slice(0, q.limit);
-    const steps = page.length ? await db.selectFrom('sequence_steps').selectAll().where('sequence_id', 'in', page.map((s) => s.id)).execute() : [];
-    const last = page[page.length - 1];
-    return {
-      items: page.map((s) => toSequenceJson(s, steps.filter((st) => st.sequence_id === s.id))),
-      nextCursor: rows.length > q.limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
-    };
+    const { rows, nextCursor } = await pageInCreationOrder(query, q);
+    const steps = rows.length ? await db.selectFrom('sequence_steps').selectAll().where('sequence_id', 'in', rows.map((s) => s.id)).execute() : [];
+    return { items: rows.map((s) => toSequenceJson(s, steps.filter((st) => st.sequence_id === s.id))), nextCursor };
   });
 
   r.get('/v1/sequences/:id', {

@@ -1,4 +1,5 @@
 import { bearer } from '../harness/api';
+import { seedContact, seedEnrollment, seedSequence } from '../sequences-edges/fixtures';
 import { createApiContext, type ApiContext } from '../harness/api-context';
 
 let ctx: ApiContext;
@@ -107,6 +108,17 @@ describe('contacts API', () => {
     const gone = await ctx.app.inject({ method: 'GET', url: `/v1/contacts/${ids[1]}`, headers: bearer(ctx.keys.rep) });
     expect(gone.statusCode).toBe(404);
     expect(gone.json().error.code).toBe('NOT_FOUND');
+  });
+
+  it('deleting a contact ends its live enrollments and records which', async () => {
+    const seq = await seedSequence(ctx.tdb.db);
+    const contactId = await seedContact(ctx.tdb.db, { email: 'leaving@example.com', consent: 'opted_in' });
+    const enrollmentId = await seedEnrollment(ctx.tdb.db, { contactId, sequenceId: seq.sequenceId });
+    const del = await ctx.app.inject({ method: 'DELETE', url: `/v1/contacts/${contactId}`, headers: bearer(ctx.keys.rep) });
+    expect(del.statusCode).toBe(204);
+    expect(await ctx.tdb.db.selectFrom('enrollments').select('id').where('id', '=', enrollmentId).execute()).toHaveLength(0);
+    const logged = await ctx.tdb.db.selectFrom('activities').select(['type', 'data']).where('contact_id', '=', contactId).where('type', '=', 'contact_deleted').executeTakeFirstOrThrow();
+    expect(logged.data).toEqual({ endedEnrollmentIds: [enrollmentId] });
   });
 
   it('rejects a forged cursor and a non-UUID id with 400', async () => {

@@ -110,6 +110,18 @@ describe('users, keys and the audit log', () => {
   });
 });
 
+describe('reason codes', () => {
+  it('lists every code the service records with its meaning, for any role', async () => {
+    const res = await ctx.app.inject({ url: '/v1/reason-codes', headers: bearer(ctx.keys.operator) });
+    expect(res.statusCode).toBe(200);
+    const items: Array<{ code: string; description: string }> = res.json().items;
+    const codes = items.map((i) => i.code);
+    expect(codes).toEqual(expect.arrayContaining(['CONSENT_OPTED_OUT', 'SUPPRESSED', 'UNSUBSCRIBED', 'INTEGRATION_KEY_MISMATCH', 'PSA_CONFIRMATION_TIMEOUT', 'COMPANY_ALREADY_LINKED']));
+    expect(new Set(codes).size).toBe(codes.length);
+    expect(items.every((i) => i.description.length > 10)).toBe(true);
+  });
+});
+
 describe('OpenAPI', () => {
   it('serves the spec generated from the zod schemas, and the docs UI', async () => {
     const spec = (await ctx.app.inject({ url: '/openapi.json' })).json();

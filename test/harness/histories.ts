@@ -4,6 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { harnessEnv } from './harness-env';
+import { installQuietRuntime } from './temporal';
 
 /**
  * Replay-test harness. Tests record the history of a finished workflow to test/histories/ (only
@@ -34,5 +35,6 @@ export function loadHistory(name: string): temporal.api.history.v1.History {
 
 /** Replays one history against the bundle built from the current workflow code; throws on non-determinism. */
 export async function replayAgainstCurrentCode(name: string): Promise<void> {
+  installQuietRuntime();
   await Worker.runReplayHistory({ workflowBundle: { codePath: harnessEnv('WORKFLOW_BUNDLE_PATH') } }, loadHistory(name), `replay-${name}`);
 }

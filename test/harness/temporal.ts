@@ -8,7 +8,7 @@ import { harnessEnv } from './harness-env';
 
 let runtimeInstalled = false;
 /** Keep the Rust core quiet in test output; install once per test file (process). */
-function installQuietRuntime(): void {
+export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
