@@ -1,7 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { randomBytes } from 'node:crypto';
+import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import type { ActivityDeps } from '../../activities/deps';
 import { createWorker } from '../../worker/create-worker';
 import { harnessEnv } from './harness-env';
@@ -59,5 +61,9 @@ export async function startTestWorker(opts: { deps: ActivityDeps; taskQueue: str
 /** Temporal's time-skipping test server, from the pinned binary (the SDK's download is offline-hostile). */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: harnessEnv('TEMPORAL_TEST_SERVER_PATH') } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: harnessEnv('TEMPORAL_TEST_SERVER_PATH') } } });
+  // The test server starts without our search attributes; the dev server gets them at launch.
+  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await env.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((name) => [name, keyword])) });
+  return env;
 }

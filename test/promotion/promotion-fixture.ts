@@ -55,8 +55,6 @@ export interface PromotionFixtureOptions {
 
 export async function createPromotionFixture(opts: PromotionFixtureOptions = {}): Promise<PromotionFixture> {
   const env = await createTimeSkippingEnv();
-  // The time-skipping server starts without our search attributes; the dev server gets them at startup.
-  await env.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: { CompanyId: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD } });
   const tdb = await createTestDatabase();
   const psa = await startPsaEmulator({ psaIntegrationKey: PSA_KEY, crmIntegrationKey: CRM_KEY, webhookDelivery: 'manual', confirmationDelayMs: 30_000, webhookRetryDelayMs: 5 });
   const taskQueue = uniqueTaskQueue('promotion');

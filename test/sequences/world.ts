@@ -9,11 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { temporal } from '@temporalio/proto';
 import type { ActivityDeps } from '../../activities/deps';
 import { createActivities } from '../../activities';
 import type { AppConfig } from '../../domain/config';
-import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
 import { createRoleKeys, createTestApp, type RoleKeys } from '../harness/api';
 import { testConfig } from '../harness/config';
@@ -52,9 +50,6 @@ export async function createWorld(opts: { name: string; timeSkipping?: boolean; 
   let closeClient: () => Promise<void>;
   if (opts.timeSkipping) {
     env = await createTimeSkippingEnv();
-    // The test server starts without our custom search attributes; the dev server gets them at launch.
-    const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-    await env.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((name) => [name, keyword])) });
     client = env.client;
     closeClient = () => env!.teardown();
   } else {
