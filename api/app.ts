@@ -6,15 +6,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { errorHandler, notFoundHandler } from './errors';
+import { LOG_REDACT, requestLogSerializers } from './logging';
 import { registerAudit } from './plugins/audit';
 import { registerAuth } from './plugins/auth';
 import { registerRoutes } from './routes';
 import type { ApiDeps } from './types';
 
-const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-mail-signature"]'];
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
-  const loggerOpts = typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : { logger: deps.logger === false ? false : { level: deps.config.LOG_LEVEL, redact: REDACT } };
+  const loggerOpts = typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : { logger: deps.logger === false ? false : { level: deps.config.LOG_LEVEL, redact: LOG_REDACT, serializers: requestLogSerializers } };
   const app = Fastify({
     ...loggerOpts,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,

@@ -1,5 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { LOG_REDACT, requestLogSerializers } from '../../api/logging';
 import { createDatabase } from '../../db/database';
+import { connectTestClient } from '../harness/temporal';
 import { bearer, createTestApp } from '../harness/api';
 import { createApiContext, type ApiContext } from '../harness/api-context';
 import { testConfig } from '../harness/config';
@@ -107,6 +110,26 @@ describe('users, keys and the audit log', () => {
     const byEntity = (await ctx.app.inject({ url: `/v1/audit-log?entityId=${created.id}`, headers: bearer(ctx.keys.compliance) })).json().items;
     expect(byEntity).toEqual([expect.objectContaining({ method: 'PATCH', route: '/v1/contacts/:id', entityType: 'contact', role: 'rep', userId: ctx.keys.userIds.rep })]);
     expect((await ctx.app.inject({ url: '/v1/audit-log', headers: bearer(ctx.keys.rep) })).statusCode).toBe(403);
+  });
+});
+
+describe('logging', () => {
+  it('logs requests with ids and paths, never query strings, bodies or API keys', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info', redact: LOG_REDACT, serializers: requestLogSerializers }, { write: (line: string) => void lines.push(line) });
+    const temporal = await connectTestClient();
+    const app = await createTestApp({ db: ctx.tdb.db, temporal: temporal.client, config: ctx.config, logger });
+    try {
+      await app.inject({ url: '/v1/contacts?email=private.person@example.com', headers: bearer(ctx.keys.rep) });
+      await app.inject({ method: 'POST', url: '/v1/contacts', headers: bearer(ctx.keys.rep), payload: { email: 'body.person@example.com' } });
+    } finally {
+      await app.close();
+      await temporal.close();
+    }
+    const log = lines.join('');
+    expect(log).toContain('"url":"/v1/contacts"');
+    expect(log).toMatch(/"reqId":"[0-9a-f-]{36}"/);
+    expect(log).not.toMatch(/private\.person|body\.person|crm_[0-9a-f]{12}_/);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
 import { createUser, issueApiKey } from '../../db/api-keys';
 import type { Db } from '../../db/database';
@@ -19,8 +19,8 @@ export async function createRoleKeys(db: Db): Promise<RoleKeys> {
   return keys;
 }
 
-export async function createTestApp(opts: { db: Db; temporal: Client; config: AppConfig }): Promise<FastifyInstance> {
-  const app = await buildApp({ ...opts, logger: false });
+export async function createTestApp(opts: { db: Db; temporal: Client; config: AppConfig; logger?: FastifyBaseLogger }): Promise<FastifyInstance> {
+  const app = await buildApp({ ...opts, logger: opts.logger ?? false });
   await app.ready();
   return app;
 }
