@@ -42,13 +42,13 @@ export type ReplyOutcome = { outcome: 'applied' | 'duplicate'; endedEnrollmentId
 /**
  * A reply ends the enrollment of the replied-to email when its sequence says so (REPLIED);
  * otherwise it is recorded and the enrollment goes on (REPLIED_SEQUENCE_CONTINUES).
- * Locks like every opt-out (enrollment, then contact: the send claim's order), so a send in flight
+ * Locks like every opt-out (contact, then enrollment: the send claim's order), so a send in flight
  * either went out before or sees the ended enrollment.
  */
 export async function applyReply(db: Db, send: SendRef, opts: { dedupeKey: string; actor: string; data?: Record<string, unknown> }): Promise<ReplyOutcome> {
   return db.transaction().execute(async (tx) => {
-    const live = await lockLiveEnrollments(tx, { contactId: send.contactId, enrollmentId: send.enrollmentId });
     await tx.selectFrom('contacts').select('id').where('id', '=', send.contactId).forUpdate().executeTakeFirst();
+    const live = await lockLiveEnrollments(tx, { contactId: send.contactId, enrollmentId: send.enrollmentId });
     const seen = await tx.selectFrom('activities').select('id').where('dedupe_key', '=', opts.dedupeKey).executeTakeFirst();
     if (seen) return { outcome: 'duplicate', endedEnrollmentIds: [] };
     const ended = send.unenrollOnReply ? await endEnrollments(tx, live, 'REPLIED') : [];

@@ -7,10 +7,11 @@ import type { ReasonCode } from '../domain/reason-codes';
 
 /**
  * The one transaction behind every opt-out: API and one-click unsubscribe, hard bounce, complaint.
- * It takes the locks the send claim takes, in the claim's order (the contact's live enrollment rows,
- * then the contact row), so a send either committed its claim before this (it was handed to the
- * mailbox) or re-checks after it and finds the enrollment ended: nothing that was not yet handed over
- * is sent after an opt-out. The same order means the two can never deadlock.
+ * It takes the locks the send claim takes, in the claim's order (the contact row, then the contact's
+ * live enrollment rows; see activities/sequences/claim-send.ts), so a send either committed its claim
+ * before this (it was handed to the mailbox) or re-checks after it and finds the enrollment ended:
+ * nothing that was not yet handed over is sent after an opt-out. The same order means the two can
+ * never deadlock.
  */
 export type OptOutKind = 'unsubscribe' | 'hard_bounce' | 'complaint';
 
@@ -56,9 +57,9 @@ export async function applyOptOut(db: Db, input: OptOutInput): Promise<OptOutRes
   const effect = EFFECTS[input.kind];
   const base = { endedReason: effect.endedReason, endedEnrollmentIds: [] as string[] };
   return db.transaction().execute(async (tx) => {
-    const live = await lockLiveEnrollments(tx, { contactId: input.contactId });
     const contact = await tx.selectFrom('contacts').select(['id', 'status', 'email_normalized', 'company_id']).where('id', '=', input.contactId).forUpdate().executeTakeFirst();
     if (!contact) return { ...base, outcome: 'no_contact', suppressed: false };
+    const live = await lockLiveEnrollments(tx, { contactId: input.contactId });
     if (input.dedupeKey) {
       // Serialised by the contact lock above, so two deliveries of one event cannot both pass.
       const seen = await tx.selectFrom('activities').select('id').where('dedupe_key', '=', input.dedupeKey).executeTakeFirst();

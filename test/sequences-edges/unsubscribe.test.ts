@@ -105,15 +105,17 @@ describe('POST /v1/contacts/:id/unsubscribe', () => {
   it('waits for a send claim in progress (same locks, same order), so the two never interleave or deadlock', async () => {
     const contactId = await seedContact(db());
     const enrollmentId = await seedEnrollment(db(), { contactId, sequenceId: seqA.sequenceId });
-    // Stand-in for the send activity's claim: enrollment row FOR UPDATE, then contact row FOR SHARE.
+    // Stand-in for the send activity's claim, in its lock order (activities/sequences/claim-send.ts):
+    // contact row FOR SHARE, then the enrollment row FOR UPDATE. The unsubscribe starts in between; had
+    // it locked the enrollments before the contact, the claim's second lock would deadlock.
     const claim = new PgClient({ connectionString: ctx.tdb.url });
     await claim.connect();
     try {
       await claim.query('begin');
-      await claim.query('select id from enrollments where id = $1 for update', [enrollmentId]);
       await claim.query('select id from contacts where id = $1 for share', [contactId]);
       const pending = ctx.app.inject({ method: 'POST', url: `/v1/contacts/${contactId}/unsubscribe`, headers: bearer(ctx.keys.rep) });
       await waitForLockWaiter(claim);
+      await claim.query('select id from enrollments where id = $1 for update', [enrollmentId]);
       // The claim still sees a live enrollment and commits (hands the email over) before the unsubscribe.
       expect((await claim.query('select status from enrollments where id = $1', [enrollmentId])).rows[0].status).toBe('active');
       await claim.query('commit');
