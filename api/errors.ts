@@ -84,4 +84,8 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): F
 }
 
 /** Shared OpenAPI schema for error responses. */
-export { errorResponseSchema } from './schemas/error-schema';
+import { errorResponseSchema } from './schemas/error-schema';
+export { errorResponseSchema };
+
+/** The error responses every authenticated route documents; add 409 etc. per route. */
+export const standardErrors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema } as const;

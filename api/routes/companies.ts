@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordActivity } from '../../db/activity-log';
-import { ApiError, errorResponseSchema, notFound } from '../errors';
+import { ApiError, errorResponseSchema, notFound, standardErrors } from '../errors';
 import { companyListQuery, companySchema, createCompanyBody, toCompanyJson, updateCompanyBody } from '../schemas/companies';
 import { pageInCreationOrder } from '../pagination';
 import { idParams, pageSchema } from '../schemas/common';
@@ -10,7 +10,7 @@ import { activitySchema } from '../schemas/contacts';
 import { listActivities } from './activity-pages';
 import type { ApiDeps } from '../types';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
+const errors = standardErrors;
 
 export function companyRoutes(app: FastifyInstance, { db }: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();

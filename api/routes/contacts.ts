@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { recordActivity } from '../../db/activity-log';
 import type { Db } from '../../db/database';
 import { normalizeEmail } from '../../domain/email-address';
-import { badRequest, errorResponseSchema, notFound, type ErrorDetail } from '../errors';
+import { badRequest, notFound, type ErrorDetail, standardErrors } from '../errors';
 import { pageInCreationOrder } from '../pagination';
 import { idParams, pageSchema } from '../schemas/common';
 import { activitySchema, contactListQuery, contactSchema, createContactBody, toContactJson, updateContactBody } from '../schemas/contacts';
@@ -13,7 +13,7 @@ import { listActivities } from './activity-pages';
 import { signalEnrollmentsEnded } from './end-enrollments';
 import type { ApiDeps } from '../types';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
+const errors = standardErrors;
 
 /** References must point at existing rows; a dangling id is a 400 naming the field. */
 async function checkReferences(db: Db, b: { companyId?: string | null; ownerId?: string | null }): Promise<void> {

@@ -5,12 +5,12 @@ import { LIVE_STATUSES } from '../../db/enrollments';
 import { contactExists, enrolledSequenceIds, loadDiagnosticFacts } from '../../db/sequence-diagnostics';
 import { evaluateDeliveryRules } from '../../domain/sequences/diagnostic-rules';
 import { evaluateSequenceRules } from '../../domain/sequences/rules';
-import { errorResponseSchema, notFound } from '../errors';
+import { notFound, standardErrors } from '../errors';
 import { idParams } from '../schemas/common';
 import { contactDiagnosticsSchema, diagnosticsQuery, sequenceDiagnosticsSchema, type SequenceDiagnosticsJson } from '../schemas/diagnostics';
 import type { ApiDeps } from '../types';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
+const errors = standardErrors;
 
 /**
  * Every sequence rule for one contact and sequence with pass/fail, code and detail, evaluated by the

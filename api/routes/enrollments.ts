@@ -3,14 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { recordActivity } from '../../db/activity-log';
 import { loadEnrollmentViews } from '../../db/enrollment-view';
 import { endLiveEnrollments, isLive } from '../../db/enrollments';
-import { conflict, errorResponseSchema, notFound } from '../errors';
+import { conflict, errorResponseSchema, notFound, standardErrors } from '../errors';
 import { idParams } from '../schemas/common';
 import { enrollBody, enrollmentListSchema, enrollmentSchema, enrollResponseSchema } from '../schemas/enrollments';
 import type { ApiDeps } from '../types';
 import { enrollContacts } from './enroll-contacts';
 import { signalEnrollments } from './enrollment-workflows';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
+const errors = { ...standardErrors, 409: errorResponseSchema };
 
 /**
  * Enrollments (reps). Reads come from the database (the workflow mirrors its state there).

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { liveEnrollmentIdsOfMailbox } from '../../db/enrollments';
-import { errorResponseSchema, notFound } from '../errors';
+import { notFound, standardErrors } from '../errors';
 import { fieldErrors } from '../schemas/field-errors';
 import { pageInCreationOrder } from '../pagination';
 import { idParams, pageSchema, pageQuery } from '../schemas/common';
@@ -10,7 +10,7 @@ import { createMailboxBody, mailboxSchema, toMailboxJson, updateMailboxBody, typ
 import type { ApiDeps } from '../types';
 import { signalEnrollments } from './enrollment-workflows';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
+const errors = standardErrors;
 
 const canSend = (m: Pick<MailboxRow, 'connected' | 'sync_enabled'>) => m.connected && m.sync_enabled;
 

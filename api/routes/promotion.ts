@@ -5,12 +5,12 @@ import { recordActivity } from '../../db/activity-log';
 import type { Db } from '../../db/database';
 import { beginAttempt, createPromotion, getPromotion, toPromotionView } from '../../db/promotions';
 import { PROMOTION_STATES, PROMOTION_STEPS, STEP_STATUSES } from '../../domain/promotion/steps';
-import { ApiError, conflict, errorResponseSchema, notFound } from '../errors';
+import { ApiError, conflict, errorResponseSchema, notFound, standardErrors } from '../errors';
 import { idParams } from '../schemas/common';
 import type { ApiDeps } from '../types';
 import { promotionStarter } from './promotion-workflow';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
+const errors = standardErrors;
 const writeErrors = { ...errors, 409: errorResponseSchema, 503: errorResponseSchema };
 
 const stepSchema = z.object({

@@ -6,7 +6,7 @@ import { endLiveEnrollments, liveEnrollmentIdsOfSequence } from '../../db/enroll
 import type { SequenceStatus } from '../../db/schema';
 import { foreignStepIds, saveSteps } from '../../db/sequence-steps';
 import { DEFAULT_SEND_WINDOW } from '../../domain/sequences/send-window';
-import { conflict, errorResponseSchema, notFound, type ErrorDetail } from '../errors';
+import { conflict, errorResponseSchema, notFound, type ErrorDetail, standardErrors } from '../errors';
 import { pageInCreationOrder } from '../pagination';
 import { idParams, pageQuery, pageSchema } from '../schemas/common';
 import { fieldErrors } from '../schemas/field-errors';
@@ -14,7 +14,7 @@ import { createSequenceBody, sequenceSchema, toSequenceJson, updateSequenceBody,
 import type { ApiDeps } from '../types';
 import { signalEnrollments } from './enrollment-workflows';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
+const errors = { ...standardErrors, 409: errorResponseSchema };
 
 /** Allowed state changes: action → (from states, to state). Repeating the current state is a no-op. */
 const TRANSITIONS: Record<'activate' | 'pause' | 'resume' | 'archive', { from: SequenceStatus[]; to: SequenceStatus }> = {

@@ -3,12 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { addSuppression, listSuppressions, removeSuppression } from '../../db/suppressions';
 import { normalizeEmail } from '../../domain/email-address';
-import { badRequest, conflict, errorResponseSchema, notFound } from '../errors';
+import { badRequest, conflict, errorResponseSchema, notFound, standardErrors } from '../errors';
 import { decodeCursor, encodeCursor, idParams, pageSchema } from '../schemas/common';
 import { createSuppressionBody, deleteSuppressionBody, deleteSuppressionQuery, suppressionListQuery, suppressionSchema, toSuppressionJson } from '../schemas/suppressions';
 import type { ApiDeps } from '../types';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
+const errors = { ...standardErrors, 409: errorResponseSchema };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The suppression list (admin writes; admin and compliance read). Removal needs a reason and is logged. */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { findSendById } from '../../db/mail-events';
 import { applyOptOut } from '../../db/unsubscribe';
-import { errorResponseSchema, notFound } from '../errors';
+import { errorResponseSchema, notFound, standardErrors } from '../errors';
 import { idParams } from '../schemas/common';
 import { tokenParams } from '../schemas/link-tokens';
 import { oneClickResultSchema, unsubscribeResultSchema } from '../schemas/unsubscribe';
@@ -10,7 +10,7 @@ import type { ApiDeps } from '../types';
 import { signalEnrollmentsEnded } from './end-enrollments';
 import { htmlPage, invalidLink, notConfigured, tokensFor, verifyToken, wantsHtml } from './public-pages';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
+const errors = standardErrors;
 
 /**
  * Unsubscribe: by a user through the API, or by the contact through the link in every email

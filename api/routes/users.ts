@@ -3,11 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createUser, issueApiKey } from '../../db/api-keys';
 import { ROLES } from '../../domain/permissions';
-import { errorResponseSchema, notFound } from '../errors';
+import { notFound, standardErrors } from '../errors';
 import { idParams } from '../schemas/common';
 import type { ApiDeps } from '../types';
 
-const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
+const errors = standardErrors;
 const userSchema = z.object({ id: z.string(), name: z.string(), role: z.enum(ROLES), createdAt: z.string(), disabled: z.boolean() }).meta({ id: 'User' });
 const keySchema = z.object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), revoked: z.boolean() }).meta({ id: 'ApiKey' });
 
