@@ -7,7 +7,21 @@ types.setTypeParser(types.builtins.INT8, (v) => v);
 
 export type Db = Kysely<Database>;
 
-export function createDatabase(connectionString: string, opts: { max?: number } = {}): Db {
+export interface DatabaseOptions {
+  max?: number;
+  /**
+   * Called when an idle pooled connection dies (server restart, admin terminate, network cut).
+   * The pool has already discarded it and opens a new one on demand, so this is a warning, never
+   * a crash: without a listener, node would throw the pool's 'error' event and kill the process.
+   */
+  onIdleConnectionError?: (err: Error) => void;
+}
+
+const warnIdleConnectionError = (err: Error) =>
+  console.warn(JSON.stringify({ level: 40, msg: 'idle database connection lost; the pool will reconnect', err: err.message }));
+
+export function createDatabase(connectionString: string, opts: DatabaseOptions = {}): Db {
   const pool = new Pool({ connectionString, max: opts.max ?? 10 });
+  pool.on('error', opts.onIdleConnectionError ?? warnIdleConnectionError);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
