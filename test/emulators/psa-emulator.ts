@@ -24,8 +24,13 @@ import {
   type PsaContactRecord,
 } from '../../activities/psa/psa-api';
 
-/** unreachable: sockets destroyed at once; error5xx: 503; hang: request never answered (client timeout). */
-export type PsaFailureMode = 'none' | 'unreachable' | 'error5xx' | 'hang';
+/**
+ * unreachable: sockets destroyed at once; error5xx: 503; hang: request never answered (client timeout);
+ * hang_after_work: the PSA does the work, then never answers (the caller cannot tell whether it
+ * happened: the case idempotency keys exist for).
+ */
+export type PsaFailureMode = 'none' | 'unreachable' | 'error5xx' | 'hang' | 'hang_after_work';
+export type PsaRouteName = keyof typeof PsaRoutes;
 
 export interface PsaEmulatorOptions {
   port?: number;
@@ -68,8 +73,8 @@ export interface PsaEmulator {
   port: number;
   state: PsaEmulatorState;
   close(): Promise<void>;
-  /** `times`: fail only the next n requests/connections, then back to 'none'. */
-  setFailureMode(mode: PsaFailureMode, opts?: { times?: number }): void;
+  /** `times`: fail only the next n requests/connections, then back to 'none'; `route`: only requests to that endpoint. */
+  setFailureMode(mode: PsaFailureMode, opts?: { times?: number; route?: PsaRouteName }): void;
   setKeys(keys: { psaIntegrationKey?: string; crmIntegrationKey?: string }): void;
   /** Applies to clients created afterwards. */
   setConfirmationDelayMs(ms: number): void;
@@ -105,7 +110,7 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
   let crmWebhookUrl = opts.crmWebhookUrl;
   let confirmationDelayMs = checkDelay(opts.confirmationDelayMs ?? 5000);
   let dropWebhooks = opts.dropWebhooks ?? false;
-  let failure = { mode: 'none' as PsaFailureMode, remaining: Infinity };
+  let failure: { mode: PsaFailureMode; remaining: number; route?: PsaRouteName } = { mode: 'none', remaining: Infinity };
   const webhookAttempts = opts.webhookAttempts ?? 3;
   const webhookRetryDelayMs = opts.webhookRetryDelayMs ?? 500;
   const closing = new AbortController();
@@ -128,9 +133,10 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
     webhooksDropped: 0,
   };
 
-  /** The failure to inject now, spending one unit of a limited budget. */
-  function takeFailure(): PsaFailureMode {
+  /** The failure to inject now for a request to `route` (undefined: not known yet), spending one unit of a limited budget. */
+  function takeFailure(route: PsaRouteName | undefined): PsaFailureMode {
     const { mode } = failure;
+    if (failure.route !== undefined && failure.route !== route) return 'none';
     if (mode !== 'none' && --failure.remaining <= 0) failure = { mode: 'none', remaining: Infinity };
     return mode;
   }
@@ -186,12 +192,12 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
     return false;
   }
 
-  const routes: Array<[{ method: string; path: string }, (ctx: RequestContext) => Reply]> = [
-    [PsaRoutes.verifyIntegration, ({ body }) => {
+  const routes: Array<[PsaRouteName, (ctx: RequestContext) => Reply]> = [
+    ['verifyIntegration', ({ body }) => {
       const req = VerifyRequest.safeParse(body);
       return req.success ? { status: 200, body: { crmKeyProof: crmKeyProof(keys.crm, req.data.nonce) } } : invalid(req.error);
     }],
-    [PsaRoutes.createClient, ({ body, idempotencyKey }) => {
+    ['createClient', ({ body, idempotencyKey }) => {
       if (!idempotencyKey) return error(400, PsaErrorCodes.IDEMPOTENCY_KEY_REQUIRED);
       const req = CreateClientRequest.safeParse(body);
       if (!req.success) return invalid(req.error);
@@ -204,15 +210,15 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
       schedule(client);
       return { status: 201, body: client };
     }],
-    [PsaRoutes.getClient, ({ params }) => {
+    ['getClient', ({ params }) => {
       const client = state.clients.get(params.id ?? '');
       return client ? { status: 200, body: client } : error(404, PsaErrorCodes.NOT_FOUND);
     }],
-    [PsaRoutes.listClients, ({ query }) => {
+    ['listClients', ({ query }) => {
       const crmCompanyId = query.get('crmCompanyId');
       return { status: 200, body: { clients: [...state.clients.values()].filter((c) => crmCompanyId === null || c.crmCompanyId === crmCompanyId) } };
     }],
-    [PsaRoutes.upsertContact, ({ params, body, idempotencyKey }) => {
+    ['upsertContact', ({ params, body, idempotencyKey }) => {
       if (!idempotencyKey) return error(400, PsaErrorCodes.IDEMPOTENCY_KEY_REQUIRED);
       const { clientId = '', crmContactId = '' } = params;
       if (!state.clients.has(clientId)) return error(404, PsaErrorCodes.NOT_FOUND, `client ${clientId}`);
@@ -230,7 +236,16 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     state.requests++;
-    const mode = takeFailure();
+    const url = new URL(req.url ?? '/', 'http://psa.local');
+    let matched: { route: PsaRouteName; handler: (ctx: RequestContext) => Reply; params: Record<string, string> } | undefined;
+    for (const [route, handler] of routes) {
+      const params = req.method === PsaRoutes[route].method ? matchPath(PsaRoutes[route].path, url.pathname) : null;
+      if (params) {
+        matched = { route, handler, params };
+        break;
+      }
+    }
+    const mode = takeFailure(matched?.route);
     if (mode === 'unreachable') {
       req.socket.destroy();
       return;
@@ -246,14 +261,12 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
     } catch {
       return send(res, error(400, PsaErrorCodes.INVALID_REQUEST, 'body is not JSON'));
     }
-    const url = new URL(req.url ?? '/', 'http://psa.local');
+    if (!matched) return send(res, error(404, PsaErrorCodes.NOT_FOUND, `${req.method} ${url.pathname}`));
     const idempotencyHeader = req.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
     const idempotencyKey = typeof idempotencyHeader === 'string' ? idempotencyHeader : undefined;
-    for (const [route, handler] of routes) {
-      const params = req.method === route.method ? matchPath(route.path, url.pathname) : null;
-      if (params) return send(res, handler({ params, query: url.searchParams, body, idempotencyKey }));
-    }
-    send(res, error(404, PsaErrorCodes.NOT_FOUND, `${req.method} ${url.pathname}`));
+    const reply = matched.handler({ params: matched.params, query: url.searchParams, body, idempotencyKey });
+    if (mode === 'hang_after_work') return; // close() destroys the socket
+    send(res, reply);
   }
 
   const server = createServer((req, res) => {
@@ -264,8 +277,8 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
   });
   // Fresh connections are refused too (keep-alive sockets are handled per request in handle()).
   server.on('connection', (socket) => {
-    if (failure.mode === 'unreachable') {
-      takeFailure();
+    if (failure.mode === 'unreachable' && failure.route === undefined) {
+      takeFailure(undefined);
       socket.destroy();
     }
   });
@@ -294,7 +307,7 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
       await closed;
     },
     setFailureMode(mode, o) {
-      failure = { mode, remaining: o?.times ?? Infinity };
+      failure = { mode, remaining: o?.times ?? Infinity, ...(o?.route !== undefined ? { route: o.route } : {}) };
     },
     setKeys(k) {
       keys.psa = k.psaIntegrationKey ?? keys.psa;

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
 import { createApiContext, type ApiContext } from '../harness/api-context';
-import { harnessEnv } from '../harness/harness-env';
 import { uniqueTaskQueue } from '../harness/temporal';
+import { workerProcesses } from '../harness/worker-process';
 import { activeSequence, apiCall, sinkContents, startDelayProxy, waitFor } from './e2e';
 import { seedContact } from './fixtures';
 
@@ -24,42 +23,12 @@ let ctx: ApiContext;
 let sink: SmtpSink;
 let proxy: Awaited<ReturnType<typeof startDelayProxy>>;
 let mailDir: string;
-const children = new Set<ChildProcess>();
+const workers = workerProcesses();
 const taskQueue = uniqueTaskQueue('crash');
 
-/** Starts `worker/main.ts` as a child process and waits for it to poll. */
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    cwd: path.resolve(__dirname, '../..'),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: ctx.tdb.url,
-      TEMPORAL_ADDRESS: harnessEnv('TEST_TEMPORAL_ADDRESS'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKFLOW_BUNDLE_PATH: harnessEnv('WORKFLOW_BUNDLE_PATH'),
-      PUBLIC_BASE_URL: ctx.config.PUBLIC_BASE_URL,
-      TRACKING_SECRET: ctx.config.TRACKING_SECRET,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('worker started')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before starting:\n${output}`)));
-  });
-  return child;
-}
-
-const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve())));
+const startWorkerProcess = () =>
+  workers.start({ DATABASE_URL: ctx.tdb.url, TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: ctx.config.PUBLIC_BASE_URL, TRACKING_SECRET: ctx.config.TRACKING_SECRET });
+const exited = workers.exited;
 
 beforeAll(async () => {
   ctx = await createApiContext({ TEMPORAL_TASK_QUEUE: taskQueue });
@@ -68,8 +37,7 @@ beforeAll(async () => {
   proxy = await startDelayProxy(sink.port, 150);
 });
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  await Promise.all([...children].map(exited));
+  await workers.killAll();
   await proxy?.close();
   await sink?.close();
   await ctx?.close();
