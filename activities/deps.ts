@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
 import type { AppConfig } from '../domain/config';
 import type { PsaClient } from './psa/psa-client';
@@ -12,4 +13,6 @@ export interface ActivityDeps {
   psa?: PsaClient;
   /** The transport for a mailbox (tests: the Graph emulator, failure injection); default: SMTP / Graph, cached per mailbox. */
   mailTransportFor?: (mailbox: MailboxRow) => MailTransport;
+  /** A Temporal client, for the reconciliation of workflows stopped outside the CRM (visibility queries). */
+  temporal?: Client;
 }

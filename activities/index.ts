@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { createPromotionActivities } from './promotion';
+import { createReconcileActivities } from './reconcile/stopped-workflows';
 import { createSequenceActivities } from './sequences';
 
 /** All activities, built from injected dependencies. Workflows import only the type of this. */
@@ -7,6 +8,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPromotionActivities(deps),
     ...createSequenceActivities(deps),
+    ...createReconcileActivities(deps),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIsoDuration } from './sequences/duration';
 
 /**
  * Every setting is an environment variable, parsed once here and injected.
@@ -32,6 +33,19 @@ export const configSchema = z.object({
   WORKFLOW_BUNDLE_PATH: optionalString,
   /** Workflows kept in the worker's cache; bounds worker memory with many sleeping enrollments. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  /** How often the worker's Schedule reconciles workflows stopped in Temporal (ISO-8601), or `off`. Parsed to ms | null. */
+  RECONCILE_EVERY: z
+    .string()
+    .default('PT1M')
+    .transform((value, ctx) => {
+      if (value === 'off') return null;
+      const parsed = parseIsoDuration(value);
+      if (!parsed.ok || parsed.ms < 10_000) {
+        ctx.addIssue({ code: 'custom', message: parsed.ok ? `"${value}" is shorter than 10 seconds` : `${parsed.error} (or "off")` });
+        return z.NEVER;
+      }
+      return parsed.ms;
+    }),
 
   TRACKING_SECRET: optionalString,
   MAIL_WEBHOOK_SECRET: optionalString,

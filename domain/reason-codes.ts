@@ -40,6 +40,8 @@ export const ReasonCodes = {
   PSA_CONFIRMATION_TIMEOUT: 'The PSA did not confirm the new client in time.',
   INTEGRATION_KEY_MISMATCH: 'The integration keys of the CRM and the PSA do not match.',
   PSA_UNREACHABLE: 'The PSA API is unreachable; the step is retrying with backoff.',
+  // Operations
+  WORKFLOW_STOPPED: 'The workflow was stopped in Temporal (terminated, cancelled, timed out or failed), not through the CRM; it was recorded as ended. Enroll the contact again or retry the promotion.',
   // GDPR erasure
   ACTIVE_SEQUENCES: 'The contact had live sequence enrollments; erasure stopped them first.',
   FINANCIAL_RECORDS_RETAINED: 'Financial records are retained (legal obligation); personal data was removed.',

@@ -14,3 +14,12 @@ export const workflowIds = {
   erasure: (erasureRequestId: string) => `erasure-${erasureRequestId}`,
   crmSync: (connectorId: string) => `crm-sync-${connectorId}`,
 };
+
+/** Workflow type names (the exported function names in workflows/). */
+export const ENROLLMENT_WORKFLOW_TYPE = 'enrollmentWorkflow';
+export const RECONCILE_WORKFLOW_TYPE = 'reconcileStoppedWorkflowsWorkflow';
+
+/** The Temporal Schedule that runs the reconciliation of workflows stopped outside the CRM. */
+export const RECONCILE_SCHEDULE_ID = 'reconcile-stopped-workflows';
+/** Actor of the activity-log entries the reconciliation writes. */
+export const RECONCILER_ACTOR = `schedule:${RECONCILE_SCHEDULE_ID}`;

@@ -2,3 +2,4 @@
 export { noopWorkflow } from './noop';
 export { promotionWorkflow } from './promotion';
 export { enrollmentWorkflow } from './enrollment';
+export { reconcileStoppedWorkflowsWorkflow } from './reconcile';

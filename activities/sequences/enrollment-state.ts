@@ -32,8 +32,8 @@ export async function endEnrollment(db: Db, input: EndInput): Promise<EndResult>
       .execute();
     const row = await tx.selectFrom('enrollments').select(['contact_id', 'sequence_id', 'ended_reason']).where('id', '=', input.enrollmentId).executeTakeFirst();
     if (!row) return { endedReason: input.reason }; // the contact was deleted with its enrollments
-    const data = { enrollmentId: input.enrollmentId, sequenceId: row.sequence_id, ...(input.codes ? { codes: input.codes } : {}) };
-    const actor = workflowActor(input.enrollmentId);
+    const data = { ...input.data, enrollmentId: input.enrollmentId, sequenceId: row.sequence_id, ...(input.codes ? { codes: input.codes } : {}) };
+    const actor = input.actor ?? workflowActor(input.enrollmentId);
     if (input.blockedStepId) {
       await recordActivity(tx, {
         contactId: row.contact_id,

@@ -70,6 +70,10 @@ export interface EndInput {
   /** Set when a rule blocked this step: recorded as `email_blocked` with every failing code. */
   blockedStepId?: string;
   codes?: string[];
+  /** Who ended it, for the activity log; default the enrollment's workflow. */
+  actor?: string;
+  /** Extra facts for the activity log entry (ids and statuses only). */
+  data?: Record<string, unknown>;
 }
 
 export interface EndResult {

@@ -3,7 +3,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowIdReusePolicy } from '@temporalio/common';
-import { workflowIds } from '../../domain/temporal-names';
+import { ENROLLMENT_WORKFLOW_TYPE, workflowIds } from '../../domain/temporal-names';
 import type { enrollmentWorkflow } from '../../workflows/enrollment';
 import { endEnrollmentSignal, gatesChangedSignal, pauseEnrollmentSignal, resumeEnrollmentSignal, type EnrollmentEndReason } from '../../workflows/enrollment-messages';
 
@@ -48,7 +48,7 @@ export async function startEnrollmentWorkflows(
 ): Promise<Map<string, boolean>> {
   const outcomes = await mapLimit(refs, TEMPORAL_CONCURRENCY, async (ref) => {
     try {
-      await temporal.workflow.start<typeof enrollmentWorkflow>('enrollmentWorkflow', {
+      await temporal.workflow.start<typeof enrollmentWorkflow>(ENROLLMENT_WORKFLOW_TYPE, {
         workflowId: workflowIds.enrollment(ref.enrollmentId),
         taskQueue,
         args: [{ enrollmentId: ref.enrollmentId }],

@@ -13,6 +13,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
   });
 
+  it('parses RECONCILE_EVERY to milliseconds, `off` to null, and rejects nonsense or too short an interval by name', () => {
+    expect(loadConfig({}).RECONCILE_EVERY).toBe(60_000);
+    expect(loadConfig({ RECONCILE_EVERY: 'PT5M' }).RECONCILE_EVERY).toBe(300_000);
+    expect(loadConfig({ RECONCILE_EVERY: 'off' }).RECONCILE_EVERY).toBeNull();
+    expect(() => loadConfig({ RECONCILE_EVERY: 'hourly' })).toThrow(/RECONCILE_EVERY: .*or "off"/);
+    expect(() => loadConfig({ RECONCILE_EVERY: 'PT1S' })).toThrow(/RECONCILE_EVERY: "PT1S" is shorter than 10 seconds/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });

@@ -26,6 +26,8 @@ export function workerProcesses(): WorkerProcesses {
         PATH: process.env.PATH,
         NODE_ENV: 'test',
         LOG_LEVEL: 'warn',
+        // The reconciliation Schedule is one per namespace; its own test creates it.
+        RECONCILE_EVERY: 'off',
         TEMPORAL_ADDRESS: harnessEnv('TEST_TEMPORAL_ADDRESS'),
         WORKFLOW_BUNDLE_PATH: harnessEnv('WORKFLOW_BUNDLE_PATH'),
         ...env,

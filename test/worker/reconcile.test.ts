@@ -1,0 +1,142 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { AddressInfo } from 'node:net';
+import { createReconcileActivities, type ReconcileResult } from '../../activities/reconcile/stopped-workflows';
+import type { ActivityDeps } from '../../activities/deps';
+import { RECONCILE_SCHEDULE_ID, RECONCILER_ACTOR, workflowIds } from '../../domain/temporal-names';
+import { ensureReconcileSchedule } from '../../worker/reconcile-schedule';
+import { createApiContext, type ApiContext } from '../harness/api-context';
+import { connectTestClient, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../harness/temporal';
+import { startPsaEmulator, type PsaEmulator } from '../emulators/psa-emulator';
+import { CRM_KEY, PSA_KEY } from '../promotion/promotion-fixture';
+import { activeSequence, apiCall, waitFor } from '../sequences-edges/e2e';
+import { seedContact, seedSend } from '../sequences-edges/fixtures';
+
+/**
+ * Workflows stopped by an operator in the Temporal UI (terminate, cancel, ...) are recorded as ended
+ * with WORKFLOW_STOPPED, so the CRM's status and rules stop believing in them. Real dev server.
+ */
+jest.setTimeout(60_000);
+
+let ctx: ApiContext;
+let psa: PsaEmulator;
+let temporal: Awaited<ReturnType<typeof connectTestClient>>;
+let worker: RunningWorker;
+let deps: ActivityDeps;
+const taskQueue = uniqueTaskQueue('reconcile');
+
+beforeAll(async () => {
+  psa = await startPsaEmulator({ psaIntegrationKey: PSA_KEY, crmIntegrationKey: CRM_KEY, webhookDelivery: 'manual', confirmationDelayMs: 0 });
+  ctx = await createApiContext({ TEMPORAL_TASK_QUEUE: taskQueue, PSA_API_URL: psa.url, PSA_INTEGRATION_KEY: PSA_KEY, CRM_INTEGRATION_KEY: CRM_KEY });
+  await ctx.app.listen({ host: '127.0.0.1', port: 0 });
+  psa.setCrmWebhookUrl(`http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}/v1/webhooks/psa`);
+  temporal = await connectTestClient();
+  deps = { db: ctx.tdb.db, config: ctx.config, temporal: temporal.client };
+  worker = await startTestWorker({ deps, taskQueue });
+});
+afterAll(async () => {
+  await temporal?.client.schedule.getHandle(RECONCILE_SCHEDULE_ID).delete().catch(() => undefined);
+  await worker?.stop();
+  await temporal?.close();
+  await psa?.close();
+  await ctx?.close();
+});
+
+const reconcileOnce = () => new MockActivityEnvironment().run(createReconcileActivities(deps).reconcileStoppedWorkflows, { lookbackMs: 3_600_000 }) as Promise<ReconcileResult>;
+/** Visibility is eventually consistent: reconcile until the expected change shows up. */
+const reconcileUntil = (what: string, done: (r: ReconcileResult) => boolean) =>
+  waitFor(what, async () => {
+    const result = await reconcileOnce();
+    return done(result) ? result : undefined;
+  }, 20_000, 200);
+
+async function enrollWaiting(sequenceId: string) {
+  const contactId = await seedContact(ctx.tdb.db);
+  const { results } = await apiCall(ctx.app, ctx.keys.rep, 'POST', `/v1/sequences/${sequenceId}/enrollments`, { contactIds: [contactId] }, 200);
+  const enrollmentId = results[0].enrollmentId as string;
+  await waitFor('the enrollment workflow to sleep until its first step', async () => {
+    const row = await ctx.tdb.db.selectFrom('enrollments').select('next_send_at').where('id', '=', enrollmentId).executeTakeFirstOrThrow();
+    return row.next_send_at !== null ? true : undefined;
+  }, 20_000);
+  return { contactId, enrollmentId };
+}
+
+describe('reconciling workflows stopped outside the CRM', () => {
+  let sequence: Awaited<ReturnType<typeof activeSequence>>;
+  beforeAll(async () => {
+    // The first step is a day away: the workflow sleeps on a durable timer, like most live enrollments.
+    sequence = await activeSequence(ctx.app, ctx.keys.admin, 9, [{ subject: 'Tomorrow', text: 'Hi', delay: 'P1D' }]);
+  });
+
+  it('ends an enrollment whose workflow was terminated: WORKFLOW_STOPPED, logged once, claimed send uncertain, contact enrollable again', async () => {
+    const { contactId, enrollmentId } = await enrollWaiting(sequence.sequenceId);
+    const claimed = await seedSend(ctx.tdb.db, { enrollmentId, stepId: sequence.stepIds[0]!, mailboxId: sequence.mailboxId, status: 'claimed' });
+    await temporal.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).terminate('operator: stuck enrollment');
+
+    const result = await reconcileUntil('the terminated enrollment to be ended', (r) => r.enrollmentsEnded.includes(enrollmentId));
+    expect(result.examined).toBeGreaterThanOrEqual(1);
+
+    const view = await apiCall(ctx.app, ctx.keys.rep, 'GET', `/v1/enrollments/${enrollmentId}`, undefined, 200);
+    expect(view).toMatchObject({ status: 'ended', endedReason: 'WORKFLOW_STOPPED', waitingFor: [] });
+    const send = await ctx.tdb.db.selectFrom('email_sends').select(['status', 'reason_code']).where('id', '=', claimed.id).executeTakeFirstOrThrow();
+    expect(send).toEqual({ status: 'uncertain', reason_code: 'SEND_UNCERTAIN' });
+
+    // Running again changes nothing and logs nothing twice.
+    expect((await reconcileOnce()).enrollmentsEnded).not.toContain(enrollmentId);
+    const log = await apiCall(ctx.app, ctx.keys.rep, 'GET', `/v1/contacts/${contactId}/activities?limit=100`, undefined, 200);
+    const ended = log.items.filter((a: { reasonCode: string | null }) => a.reasonCode === 'WORKFLOW_STOPPED');
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ type: 'unenrolled', actor: RECONCILER_ACTOR, data: { enrollmentId, executionStatus: 'terminated' } });
+
+    // No longer ALREADY_ENROLLED: the rep can enroll the contact again, and that live enrollment is left alone.
+    const again = await apiCall(ctx.app, ctx.keys.rep, 'POST', `/v1/sequences/${sequence.sequenceId}/enrollments`, { contactIds: [contactId] }, 200);
+    expect(again.results[0]).toMatchObject({ status: 'enrolled', reasons: [] });
+    await reconcileOnce();
+    const live = await ctx.tdb.db.selectFrom('enrollments').select('status').where('id', '=', again.results[0].enrollmentId).executeTakeFirstOrThrow();
+    expect(['active', 'waiting']).toContain(live.status);
+  });
+
+  it('fails a promotion whose workflow was terminated at its current step; retry then completes it', async () => {
+    const company = await apiCall(ctx.app, ctx.keys.rep, 'POST', '/v1/companies', { name: 'Stopped Inc', domains: ['stopped.example'] }, 201);
+    await apiCall(ctx.app, ctx.keys.admin, 'POST', `/v1/companies/${company.id}/promote`, undefined, 202);
+    const status = () => apiCall(ctx.app, ctx.keys.operator, 'GET', `/v1/companies/${company.id}/promotion`, undefined, 200);
+    await waitFor('the promotion to wait for the PSA', async () => ((await status()).status === 'waiting_for_psa' ? true : undefined), 20_000);
+    await temporal.client.workflow.getHandle(workflowIds.promotion(company.id)).terminate('operator: testing');
+
+    await reconcileUntil('the terminated promotion to be failed', (r) => r.promotionsFailed.includes(company.id));
+    const failed = await status();
+    expect(failed).toMatchObject({ status: 'failed', failedStep: 'wait_for_confirmation', code: 'WORKFLOW_STOPPED' });
+    expect(failed.message).toContain('terminated in Temporal during step wait_for_confirmation');
+    expect(failed.steps.find((s: { name: string }) => s.name === 'wait_for_confirmation')).toMatchObject({ status: 'failed', code: 'WORKFLOW_STOPPED' });
+
+    // The retry starts a new run; the reconciliation leaves it alone (the stopped run is not the row's run any more).
+    await apiCall(ctx.app, ctx.keys.admin, 'POST', `/v1/companies/${company.id}/promotion/retry`, undefined, 202);
+    await waitFor('the retried promotion to wait for the PSA', async () => ((await status()).status === 'waiting_for_psa' ? true : undefined), 20_000);
+    expect((await reconcileOnce()).promotionsFailed).not.toContain(company.id);
+    await psa.deliverAllWebhooks();
+    const done = await waitFor('the retried promotion to complete', async () => {
+      const s = await status();
+      return s.status === 'completed' ? s : undefined;
+    }, 20_000);
+    expect(done).toMatchObject({ attempt: 2, psaClientId: expect.stringMatching(/^psa_cl_/) });
+  });
+
+  it('runs on a Temporal Schedule that every worker creates or brings in step', async () => {
+    await ensureReconcileSchedule(temporal.client, { taskQueue, everyMs: 3_600_000 });
+    await ensureReconcileSchedule(temporal.client, { taskQueue, everyMs: 120_000 }); // a second worker with other settings
+    const handle = temporal.client.schedule.getHandle(RECONCILE_SCHEDULE_ID);
+    const description = await handle.describe();
+    expect(description.spec.intervals).toEqual([expect.objectContaining({ every: 120_000 })]);
+    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileStoppedWorkflowsWorkflow', taskQueue });
+    expect(description.policies.overlap).toBe('SKIP');
+
+    const { enrollmentId } = await enrollWaiting(sequence.sequenceId);
+    await temporal.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).cancel();
+    // Each trigger starts one reconciliation run on our worker; visibility may lag the first.
+    await waitFor('a scheduled run to end the cancelled enrollment', async () => {
+      await handle.trigger();
+      await new Promise((r) => setTimeout(r, 500));
+      const row = await ctx.tdb.db.selectFrom('enrollments').select(['status', 'ended_reason']).where('id', '=', enrollmentId).executeTakeFirstOrThrow();
+      return row.status === 'ended' ? row : undefined;
+    }, 30_000, 0).then((row) => expect(row.ended_reason).toBe('WORKFLOW_STOPPED'));
+  });
+});

@@ -1,0 +1,34 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import { RECONCILE_SCHEDULE_ID, RECONCILE_WORKFLOW_TYPE } from '../domain/temporal-names';
+import type { reconcileStoppedWorkflowsWorkflow } from '../workflows/reconcile';
+
+/** Each run looks back a day: a worker down for hours still catches up; only live rows ever change. */
+export const RECONCILE_LOOKBACK_MS = 24 * 3_600_000;
+
+/**
+ * Creates the `reconcile-stopped-workflows` Schedule (visible under Schedules in the Temporal UI), or
+ * brings an existing one in step with this worker's interval and task queue. Idempotent: every worker
+ * calls it at startup.
+ */
+export async function ensureReconcileSchedule(client: Client, opts: { taskQueue: string; everyMs: number }): Promise<void> {
+  const spec: ScheduleSpec = { intervals: [{ every: opts.everyMs }] };
+  const action: ScheduleOptionsStartWorkflowAction<typeof reconcileStoppedWorkflowsWorkflow> = {
+    type: 'startWorkflow',
+    workflowType: RECONCILE_WORKFLOW_TYPE,
+    workflowId: RECONCILE_SCHEDULE_ID,
+    taskQueue: opts.taskQueue,
+    args: [{ lookbackMs: RECONCILE_LOOKBACK_MS }],
+  };
+  try {
+    await client.schedule.create({
+      scheduleId: RECONCILE_SCHEDULE_ID,
+      spec,
+      action,
+      // A slow run is not doubled; missed ticks (server down) are not replayed one by one.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1m' },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(RECONCILE_SCHEDULE_ID).update((previous) => ({ ...previous, spec, action }));
+  }
+}
