@@ -50,6 +50,8 @@ export const configSchema = z.object({
   TRACKING_SECRET: optionalString,
   MAIL_WEBHOOK_SECRET: optionalString,
   ERASURE_HASH_SECRET: optionalString,
+  /** Base64 of 32 bytes: encrypts mailbox credentials at rest (AES-256-GCM). */
+  SECRETS_KEY: optionalString.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, { message: 'must be the base64 encoding of 32 bytes (openssl rand -base64 32)' }),
   SMTP_SINK_PORT: port.default(2525),
 
   PSA_API_URL: optionalString,
@@ -60,7 +62,7 @@ export const configSchema = z.object({
 }).superRefine((c, ctx) => {
   // Production has no launcher to fill these in: refuse to start without them.
   if (c.NODE_ENV !== 'production') return;
-  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TRACKING_SECRET', 'MAIL_WEBHOOK_SECRET', 'PUBLIC_BASE_URL'] as const) {
+  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TRACKING_SECRET', 'MAIL_WEBHOOK_SECRET', 'PUBLIC_BASE_URL', 'SECRETS_KEY'] as const) {
     if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
   }
 });

@@ -33,6 +33,7 @@ export const ReasonCodes = {
   SEND_UNCERTAIN: 'The send was handed to the mailbox but never confirmed (e.g. a crash or timeout mid-send); it is not sent again.',
   MAILBOX_SEND_FAILED: 'The mailbox refused the message permanently (credentials, permissions or message rejected); the enrollment ended.',
   MAILBOX_UNAVAILABLE: 'The mailbox server could not take the message right now (nothing was sent); the send is retried later.',
+  MAILBOX_CREDENTIALS_UNREADABLE: 'The worker cannot decrypt the mailbox credentials (SECRETS_KEY missing, or not the key they were stored with); nothing was sent, the send is retried later.',
   CONTACT_DELETED: 'The contact was deleted; its enrollments ended.',
   WORKFLOW_START_FAILED: 'The enrollment workflow could not be started; nothing was sent. Retry the enrollment.',
   // Promotion

@@ -10,6 +10,7 @@ export interface DevSecrets {
   TRACKING_SECRET: string;
   MAIL_WEBHOOK_SECRET: string;
   ERASURE_HASH_SECRET: string;
+  SECRETS_KEY: string;
   PSA_INTEGRATION_KEY: string;
   CRM_INTEGRATION_KEY: string;
 }
@@ -22,6 +23,8 @@ export function loadOrCreateDevSecrets(file: string): DevSecrets {
     TRACKING_SECRET: existing.TRACKING_SECRET ?? make(),
     MAIL_WEBHOOK_SECRET: existing.MAIL_WEBHOOK_SECRET ?? make(),
     ERASURE_HASH_SECRET: existing.ERASURE_HASH_SECRET ?? make(),
+    // Losing it makes stored mailbox credentials unreadable: kept with the data it protects.
+    SECRETS_KEY: existing.SECRETS_KEY ?? randomBytes(32).toString('base64'),
     PSA_INTEGRATION_KEY: existing.PSA_INTEGRATION_KEY ?? `psa_${make()}`,
     CRM_INTEGRATION_KEY: existing.CRM_INTEGRATION_KEY ?? `crm_${make()}`,
   };

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database';
+import { createSecretBox, type SecretBox } from '../../db/secret-box';
 import { requireSetting, type AppConfig } from '../../domain/config';
 import type { ActivityDeps } from '../deps';
 import { createMailboxTransports, type MailboxRow } from '../mail/mailbox-transport';
@@ -22,10 +23,15 @@ export function publicBaseUrl(config: AppConfig): string {
 
 export function createSequenceContext(deps: ActivityDeps): SequenceContext {
   let tokens: TrackingTokens | undefined;
+  let box: SecretBox | undefined;
   const transports = deps.mailTransportFor ? undefined : createMailboxTransports();
+  const transportOf = deps.mailTransportFor ?? ((mailbox) => transports!.forMailbox(mailbox));
+  // Credentials are decrypted only here, just before a transport is built, and never leave the worker.
+  const opened = (mailbox: MailboxRow): MailboxRow =>
+    mailbox.secret === null ? mailbox : { ...mailbox, secret: (box ??= createSecretBox(requireSetting(deps.config, 'SECRETS_KEY'))).open(mailbox.secret) };
   return {
     db: deps.db,
-    transportFor: deps.mailTransportFor ?? ((mailbox) => transports!.forMailbox(mailbox)),
+    transportFor: (mailbox) => transportOf(opened(mailbox)),
     baseUrl: publicBaseUrl(deps.config),
     tokens: () => (tokens ??= createTrackingTokens(requireSetting(deps.config, 'TRACKING_SECRET'))),
   };

@@ -9,6 +9,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recordActivity } from '../../db/activity-log';
 import type { Db } from '../../db/database';
+import { SecretBoxError } from '../../db/secret-box';
+import { ConfigError } from '../../domain/config';
 import { claimSend, type Claim } from './claim-send';
 import { workflowActor, type SequenceContext } from './context';
 import type { MailTransport } from '../mail/transport';
@@ -17,6 +19,8 @@ import type { SendStepInput, SendStepResult } from './types';
 
 /** Without a Retry-After hint, an unreachable mailbox is retried after this long. */
 const UNAVAILABLE_RETRY_MS = 60_000;
+/** Unreadable credentials need an operator (SECRETS_KEY); checking again every few minutes is enough. */
+const CREDENTIALS_RETRY_MS = 5 * 60_000;
 
 export async function sendEnrollmentStep(ctx: SequenceContext, input: SendStepInput): Promise<SendStepResult> {
   const atMs = Math.max(input.nowMs, Date.now());
@@ -30,6 +34,8 @@ async function deliver(ctx: SequenceContext, claim: Claim, atMs: number): Promis
   try {
     transport = ctx.transportFor(claim.mailbox);
   } catch (err) {
+    // The worker's key cannot open the credentials: a worker setting, not the mailbox's fault. Nothing went out.
+    if (err instanceof SecretBoxError || err instanceof ConfigError) return releaseAndDefer(ctx, claim, 'MAILBOX_CREDENTIALS_UNREADABLE', atMs + CREDENTIALS_RETRY_MS, err);
     // The mailbox's settings cannot make a transport: refused before anything was handed over.
     await settle(ctx.db, claim, 'blocked', 'MAILBOX_SEND_FAILED', { transportCode: errorCode(err) });
     return { kind: 'blocked', codes: ['MAILBOX_SEND_FAILED'] };
@@ -42,25 +48,26 @@ async function deliver(ctx: SequenceContext, claim: Claim, atMs: number): Promis
       await settle(ctx.db, claim, 'blocked', 'MAILBOX_SEND_FAILED', { transportCode: errorCode(err) });
       return { kind: 'blocked', codes: ['MAILBOX_SEND_FAILED'] };
     }
-    if (verdict === 'not_sent') {
-      // Provably not handed over: release the claim so a later attempt may send it.
-      await ctx.db.updateTable('email_sends').set({ status: 'pending', claimed_at: null }).where('id', '=', claim.sendId).where('status', '=', 'claimed').execute();
-      const retryAtMs = atMs + Math.max(UNAVAILABLE_RETRY_MS, retryAfter(err));
-      await recordActivity(ctx.db, {
-        contactId: claim.contactId,
-        companyId: claim.companyId,
-        type: 'email_deferred',
-        reasonCode: 'MAILBOX_UNAVAILABLE',
-        data: { ...ids(claim), transportCode: errorCode(err), retryAt: new Date(retryAtMs).toISOString() },
-        actor: workflowActor(claim.enrollmentId),
-      });
-      return { kind: 'deferred', code: 'MAILBOX_UNAVAILABLE', retryAtMs };
-    }
+    if (verdict === 'not_sent') return releaseAndDefer(ctx, claim, 'MAILBOX_UNAVAILABLE', atMs + Math.max(UNAVAILABLE_RETRY_MS, retryAfter(err)), err);
     await settle(ctx.db, claim, 'uncertain', 'SEND_UNCERTAIN', { transportCode: errorCode(err) });
     return { kind: 'uncertain', atMs };
   }
   await confirmSent(ctx.db, claim, atMs);
   return { kind: 'sent', atMs };
+}
+
+/** Provably not handed over: release the claim so a later attempt may send it, and say why it waits. */
+async function releaseAndDefer(ctx: SequenceContext, claim: Claim, code: 'MAILBOX_UNAVAILABLE' | 'MAILBOX_CREDENTIALS_UNREADABLE', retryAtMs: number, err: unknown): Promise<SendStepResult> {
+  await ctx.db.updateTable('email_sends').set({ status: 'pending', claimed_at: null }).where('id', '=', claim.sendId).where('status', '=', 'claimed').execute();
+  await recordActivity(ctx.db, {
+    contactId: claim.contactId,
+    companyId: claim.companyId,
+    type: 'email_deferred',
+    reasonCode: code,
+    data: { ...ids(claim), transportCode: errorCode(err), retryAt: new Date(retryAtMs).toISOString() },
+    actor: workflowActor(claim.enrollmentId),
+  });
+  return { kind: 'deferred', code, retryAtMs };
 }
 
 /**

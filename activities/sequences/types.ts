@@ -53,7 +53,7 @@ export type SendStepResult =
   /** Rules that hold the enrollment failed at claim time (changed since the gate check). */
   | { kind: 'hold'; codes: ReasonCode[] }
   /** Not now: a sending limit or an unreachable mailbox; try again at retryAtMs. */
-  | { kind: 'deferred'; code: 'MAILBOX_RATE_LIMIT' | 'MAILBOX_DAILY_LIMIT' | 'MAILBOX_UNAVAILABLE'; retryAtMs: number }
+  | { kind: 'deferred'; code: 'MAILBOX_RATE_LIMIT' | 'MAILBOX_DAILY_LIMIT' | 'MAILBOX_UNAVAILABLE' | 'MAILBOX_CREDENTIALS_UNREADABLE'; retryAtMs: number }
   /** The enrollment is no longer live (ended elsewhere, e.g. unsubscribed): nothing was sent. */
   | { kind: 'ended'; reason: string };
 

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { liveEnrollmentIdsOfMailbox } from '../../db/enrollments';
-import { notFound, standardErrors } from '../errors';
+import { createSecretBox, type SecretBox } from '../../db/secret-box';
+import { ApiError, notFound, standardErrors } from '../errors';
 import { fieldErrors } from '../schemas/field-errors';
 import { pageInCreationOrder } from '../pagination';
 import { idParams, pageSchema, pageQuery } from '../schemas/common';
@@ -15,12 +16,19 @@ const errors = standardErrors;
 const canSend = (m: Pick<MailboxRow, 'connected' | 'sync_enabled'>) => m.connected && m.sync_enabled;
 
 /**
- * Mailboxes (admin). Secrets (SMTP password, M365 client secret) are write-only: stored in
- * `secret`, reported as `hasSecret`. Connect / disconnect / sync on-off are PATCHes of
+ * Mailboxes (admin). Secrets (SMTP password, M365 client secret) are write-only: stored encrypted
+ * (SECRETS_KEY) in `secret`, reported as `hasSecret`. Connect / disconnect / sync on-off are PATCHes of
  * `connected` / `syncEnabled`; a change wakes the enrollments that send through the mailbox.
  */
-export function mailboxRoutes(app: FastifyInstance, { db, temporal }: ApiDeps): void {
+export function mailboxRoutes(app: FastifyInstance, { db, temporal, config }: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const box: SecretBox | undefined = config.SECRETS_KEY ? createSecretBox(config.SECRETS_KEY) : undefined;
+  /** A credential as stored: sealed; refused (nothing written) when there is no key to seal it with. */
+  const seal = <T extends string | null | undefined>(secret: T): T => {
+    if (secret === null || secret === undefined) return secret;
+    if (!box) throw new ApiError(503, 'SECRETS_KEY_NOT_CONFIGURED', 'Mailbox credentials are stored encrypted and SECRETS_KEY is not set on the API; set it (npm start does) and try again.');
+    return box.seal(secret) as T;
+  };
 
   r.post('/v1/mailboxes', {
     config: { permission: 'mailboxes:write', auditEntity: 'mailbox' },
@@ -41,7 +49,7 @@ export function mailboxRoutes(app: FastifyInstance, { db, temporal }: ApiDeps): 
         daily_limit: b.dailyLimit,
         per_minute_limit: b.perMinuteLimit,
         settings: JSON.stringify(settings),
-        secret: (b.smtp ? b.smtp.password : b.m365?.clientSecret) ?? null,
+        secret: seal((b.smtp ? b.smtp.password : b.m365?.clientSecret) ?? null),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -82,7 +90,7 @@ export function mailboxRoutes(app: FastifyInstance, { db, temporal }: ApiDeps): 
         ? { tenantId: b.m365.tenantId, clientId: b.m365.clientId }
         : undefined;
     // An omitted secret keeps the stored one; an explicit null (SMTP password) clears it.
-    const secret = b.smtp?.password !== undefined ? b.smtp.password : b.m365?.clientSecret;
+    const secret = seal(b.smtp?.password !== undefined ? b.smtp.password : b.m365?.clientSecret);
     const row = await db
       .updateTable('mailboxes')
       .set({

@@ -27,7 +27,7 @@ describe('configuration', () => {
 
   it('requires secrets and external services in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TRACKING_SECRET: is required when NODE_ENV=production/);
-    const ok = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', TEMPORAL_ADDRESS: 't:7233', TRACKING_SECRET: 's', MAIL_WEBHOOK_SECRET: 'm', PUBLIC_BASE_URL: 'https://crm.example.com' });
+    const ok = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', TEMPORAL_ADDRESS: 't:7233', TRACKING_SECRET: 's', MAIL_WEBHOOK_SECRET: 'm', PUBLIC_BASE_URL: 'https://crm.example.com', SECRETS_KEY: Buffer.alloc(32, 1).toString('base64') });
     expect(ok.NODE_ENV).toBe('production');
   });
 });

@@ -1,6 +1,9 @@
 import { loadConfig, type AppConfig } from '../../domain/config';
 import { harnessEnv } from './harness-env';
 
+/** 32 fixed bytes: tests can read what they stored. */
+export const TEST_SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
+
 /** The service configuration as tests run it: harness servers, test secrets, quiet logs. */
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   return loadConfig({
@@ -10,6 +13,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     TRACKING_SECRET: 'test-tracking-secret-0123456789abcdef',
     MAIL_WEBHOOK_SECRET: 'test-mail-webhook-secret',
     ERASURE_HASH_SECRET: 'test-erasure-secret',
+    SECRETS_KEY: TEST_SECRETS_KEY,
     PUBLIC_BASE_URL: 'http://crm.test',
     ...overrides,
   });

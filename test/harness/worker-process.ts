@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { TEST_SECRETS_KEY } from './config';
 import { harnessEnv } from './harness-env';
 
 /**
@@ -28,6 +29,7 @@ export function workerProcesses(): WorkerProcesses {
         LOG_LEVEL: 'warn',
         // The reconciliation Schedule is one per namespace; its own test creates it.
         RECONCILE_EVERY: 'off',
+        SECRETS_KEY: TEST_SECRETS_KEY,
         TEMPORAL_ADDRESS: harnessEnv('TEST_TEMPORAL_ADDRESS'),
         WORKFLOW_BUNDLE_PATH: harnessEnv('WORKFLOW_BUNDLE_PATH'),
         ...env,

@@ -1,4 +1,6 @@
+import { createSecretBox } from '../../db/secret-box';
 import { createApiContext, type ApiContext } from '../harness/api-context';
+import { TEST_SECRETS_KEY } from '../harness/config';
 import { call, smtpMailbox } from './helpers';
 
 let ctx: ApiContext;
@@ -24,7 +26,10 @@ describe('mailboxes API', () => {
     });
     expect(res.body).not.toContain('hunter2');
     const stored = await ctx.tdb.db.selectFrom('mailboxes').select(['secret', 'settings']).where('id', '=', body.id).executeTakeFirstOrThrow();
-    expect(stored.secret).toBe('hunter2');
+    // Encrypted at rest: the row alone does not give the password away.
+    expect(stored.secret).toMatch(/^enc:v1:/);
+    expect(stored.secret).not.toContain('hunter2');
+    expect(createSecretBox(TEST_SECRETS_KEY).open(stored.secret!)).toBe('hunter2');
     expect(JSON.stringify(stored.settings)).not.toContain('hunter2');
 
     const read = await call(ctx.app, ctx.keys.rep, 'GET', `/v1/mailboxes/${body.id}`, undefined, 200);
@@ -60,11 +65,25 @@ describe('mailboxes API', () => {
     expect(off.json()).toMatchObject({ connected: false, syncEnabled: false, hasSecret: true });
     await call(ctx.app, ctx.keys.admin, 'PATCH', `/v1/mailboxes/${created.id}`, { smtp: { host: 'h2', port: 2525, secure: true } }, 200);
     const stored = await ctx.tdb.db.selectFrom('mailboxes').select(['secret', 'settings']).where('id', '=', created.id).executeTakeFirstOrThrow();
-    expect(stored).toMatchObject({ secret: 'p1', settings: { host: 'h2', port: 2525, secure: true, user: null } });
+    expect(stored).toMatchObject({ settings: { host: 'h2', port: 2525, secure: true, user: null } });
+    expect(createSecretBox(TEST_SECRETS_KEY).open(stored.secret!)).toBe('p1');
     const cleared = await call(ctx.app, ctx.keys.admin, 'PATCH', `/v1/mailboxes/${created.id}`, { smtp: { host: 'h2', port: 2525, secure: true, password: null } }, 200);
     expect(cleared.json().hasSecret).toBe(false);
     const wrong = await call(ctx.app, ctx.keys.admin, 'PATCH', `/v1/mailboxes/${created.id}`, { m365: { tenantId: 't', clientId: 'c' } }, 400);
     expect(wrong.json().error.details).toEqual([expect.objectContaining({ path: 'body.m365' })]);
+  });
+
+  it('refuses to store a credential it cannot encrypt (no SECRETS_KEY): 503 naming the setting, nothing written', async () => {
+    const keyless = await createApiContext({ SECRETS_KEY: '' });
+    try {
+      const res = await call(keyless.app, keyless.keys.admin, 'POST', '/v1/mailboxes', smtpMailbox(25, { smtp: { host: 'h', port: 25, secure: false, password: 'plain' } }), 503);
+      expect(res.json().error).toMatchObject({ code: 'SECRETS_KEY_NOT_CONFIGURED', message: expect.stringContaining('SECRETS_KEY') });
+      expect(await keyless.tdb.db.selectFrom('mailboxes').select('id').execute()).toEqual([]);
+      // Mailboxes without credentials (e.g. a local relay) need no key.
+      await call(keyless.app, keyless.keys.admin, 'POST', '/v1/mailboxes', smtpMailbox(25), 201);
+    } finally {
+      await keyless.close();
+    }
   });
 
   it('lets only admins write mailboxes', async () => {

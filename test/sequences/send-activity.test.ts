@@ -10,8 +10,9 @@ import { createSmtpTransport } from '../../activities/mail/smtp-transport';
 import { MailTransportError, type MailTransport, type OutgoingMail } from '../../activities/mail/transport';
 import { createSequenceActivities } from '../../activities/sequences';
 import type { Db } from '../../db/database';
+import { createSecretBox } from '../../db/secret-box';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
-import { testConfig } from '../harness/config';
+import { TEST_SECRETS_KEY, testConfig } from '../harness/config';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { emlFiles, insertContact } from './helpers';
 
@@ -22,6 +23,8 @@ let dir: string;
 /** What the fake transport does next; by default it delivers to the SMTP sink. */
 let failWith: Error | null = null;
 const handedOver: OutgoingMail[] = [];
+/** The mailbox secret each transport was built with (decrypted by the activities). */
+const transportSecrets: Array<string | null> = [];
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
@@ -37,6 +40,7 @@ afterAll(async () => {
 beforeEach(() => {
   failWith = null;
   handedOver.length = 0;
+  transportSecrets.length = 0;
 });
 
 function activities() {
@@ -44,7 +48,7 @@ function activities() {
   return createSequenceActivities({
     db,
     config: testConfig(),
-    mailTransportFor: (m) => ({
+    mailTransportFor: (m) => (transportSecrets.push(m.secret), {
       async send(msg) {
         handedOver.push(msg);
         if (failWith) throw failWith;
@@ -61,10 +65,10 @@ function activities() {
 }
 
 /** An active sequence with one step and a live enrollment (inserted directly: no workflow here). */
-async function fixture(opts: { perMinuteLimit?: number } = {}) {
+async function fixture(opts: { perMinuteLimit?: number; secret?: string } = {}) {
   const mailbox = await db
     .insertInto('mailboxes')
-    .values({ provider: 'smtp', address: 'sales@crm.test', settings: JSON.stringify({ host: '127.0.0.1', port: sink.port, secure: false }), per_minute_limit: opts.perMinuteLimit })
+    .values({ provider: 'smtp', address: 'sales@crm.test', settings: JSON.stringify({ host: '127.0.0.1', port: sink.port, secure: false }), per_minute_limit: opts.perMinuteLimit, secret: opts.secret ?? null })
     .returning('id')
     .executeTakeFirstOrThrow();
   const seq = await db.insertInto('sequences').values({ name: 's', mailbox_id: mailbox.id, status: 'active', send_window: JSON.stringify(null) }).returning('id').executeTakeFirstOrThrow();
@@ -100,6 +104,22 @@ describe('sendEnrollmentStep', () => {
     expect(await activities().sendEnrollmentStep(f.input)).toEqual(result);
     expect(handedOver).toHaveLength(0);
     expect(await activityTypes(f.contactId)).toEqual([['email_uncertain', 'SEND_UNCERTAIN']]);
+  });
+
+  it('decrypts the stored mailbox credentials for the transport; unreadable ones defer the send (nothing lost, nothing sent)', async () => {
+    const sealed = await fixture({ secret: createSecretBox(TEST_SECRETS_KEY).seal('smtp-password') });
+    expect(await activities().sendEnrollmentStep(sealed.input)).toMatchObject({ kind: 'sent' });
+    expect(transportSecrets).toEqual(['smtp-password']);
+
+    // Sealed under another key (e.g. a worker started with the wrong SECRETS_KEY).
+    const foreign = await fixture({ secret: createSecretBox(Buffer.alloc(32, 9).toString('base64')).seal('other') });
+    const before = Date.now();
+    const result = await activities().sendEnrollmentStep(foreign.input);
+    expect(result).toEqual({ kind: 'deferred', code: 'MAILBOX_CREDENTIALS_UNREADABLE', retryAtMs: expect.any(Number) });
+    expect(result.kind === 'deferred' && result.retryAtMs).toBeGreaterThanOrEqual(before + 5 * 60_000);
+    expect(handedOver).toHaveLength(1); // only the first fixture's
+    expect(await row(foreign.enrollmentId)).toMatchObject({ status: 'pending', claimed_at: null });
+    expect(await activityTypes(foreign.contactId)).toEqual([['email_deferred', 'MAILBOX_CREDENTIALS_UNREADABLE']]);
   });
 
   it('two concurrent attempts hand the message over once', async () => {
