@@ -28,7 +28,7 @@ export interface BenchInfra {
   stop(): Promise<void>;
 }
 
-export const BENCH_SECRETS = { TRACKING_SECRET: 'bench-tracking-secret-0123456789', MAIL_WEBHOOK_SECRET: 'bench-webhook-secret' };
+export const BENCH_SECRETS = { TRACKING_SECRET: 'bench-tracking-secret-0123456789', MAIL_WEBHOOK_SECRET: 'bench-webhook-secret', SECRETS_KEY: Buffer.alloc(32, 5).toString('base64') };
 
 export async function startInfra(log: (msg: string) => void): Promise<BenchInfra> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-bench-'));
@@ -95,6 +95,8 @@ export async function startWorkerProcess(infra: BenchInfra, taskQueue: string): 
       TEMPORAL_TASK_QUEUE: taskQueue,
       WORKFLOW_BUNDLE_PATH: infra.bundlePath,
       PUBLIC_BASE_URL: 'http://bench.local',
+      // Measurements cover enrollments only; the reconciliation's minute ticks would be noise.
+      RECONCILE_EVERY: 'off',
       ...BENCH_SECRETS,
     },
   });
