@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { decodeSecretsKey } from '../domain/secrets-key';
 
 /**
  * Encryption at rest for credentials the service must be able to use again (mailbox SMTP passwords,
@@ -16,12 +17,6 @@ export class SecretBoxError extends Error {
 }
 
 const PREFIX = 'enc:v1:';
-
-/** SECRETS_KEY as bytes: base64 of exactly 32 random bytes (`openssl rand -base64 32`). */
-export function decodeSecretsKey(base64: string): Buffer | undefined {
-  const key = Buffer.from(base64, 'base64');
-  return key.length === 32 && key.toString('base64') === base64.replace(/\s/g, '') ? key : undefined;
-}
 
 export function createSecretBox(keyBase64: string): SecretBox {
   const key = decodeSecretsKey(keyBase64);

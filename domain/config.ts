@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeSecretsKey } from './secrets-key';
 import { parseIsoDuration } from './sequences/duration';
 
 /**
@@ -51,7 +52,7 @@ export const configSchema = z.object({
   MAIL_WEBHOOK_SECRET: optionalString,
   ERASURE_HASH_SECRET: optionalString,
   /** Base64 of 32 bytes: encrypts mailbox credentials at rest (AES-256-GCM). */
-  SECRETS_KEY: optionalString.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, { message: 'must be the base64 encoding of 32 bytes (openssl rand -base64 32)' }),
+  SECRETS_KEY: optionalString.refine((v) => v === undefined || decodeSecretsKey(v) !== undefined, { message: 'must be the base64 encoding of 32 bytes (openssl rand -base64 32)' }),
   SMTP_SINK_PORT: port.default(2525),
 
   PSA_API_URL: optionalString,

@@ -7,10 +7,11 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { LIVE_STATUSES } from '../../db/enrollments';
 import { getPromotion } from '../../db/promotions';
 import { PROMOTION_STEPS } from '../../domain/promotion/steps';
 import { PROMOTION_WORKFLOW_TYPE } from '../../domain/promotion/workflow-contract';
-import { ENROLLMENT_WORKFLOW_TYPE, RECONCILER_ACTOR } from '../../domain/temporal-names';
+import { ENROLLMENT_WORKFLOW_TYPE, RECONCILER_ACTOR, workflowIds } from '../../domain/temporal-names';
 import type { ActivityDeps } from '../deps';
 import { outcomeActivities } from '../promotion/outcome';
 import { endEnrollment } from '../sequences/enrollment-state';
@@ -37,6 +38,12 @@ export function stoppedWorkflowsQuery(closedAfter: Date): string {
 
 const statusName = (info: WorkflowExecutionInfo) => info.status.name.toLowerCase().replace('_', ' ');
 
+/** The id inside a workflow id built by `workflowIds` (the naming lives there, in one place). */
+const idIn = (workflowId: string, kind: 'enrollment' | 'promotion') => {
+  const prefix = workflowIds[kind]('');
+  return workflowId.startsWith(prefix) && workflowId.length > prefix.length ? workflowId.slice(prefix.length) : undefined;
+};
+
 export function createReconcileActivities(deps: ActivityDeps) {
   const { db } = deps;
   // Failing a promotion is the same bookkeeping the workflow does itself; it needs no PSA.
@@ -48,7 +55,7 @@ export function createReconcileActivities(deps: ActivityDeps) {
   }
 
   async function endStoppedEnrollment(info: WorkflowExecutionInfo, enrollmentId: string): Promise<boolean> {
-    const live = await db.selectFrom('enrollments').select('id').where('id', '=', enrollmentId).where('status', 'in', ['active', 'waiting', 'paused']).executeTakeFirst();
+    const live = await db.selectFrom('enrollments').select('id').where('id', '=', enrollmentId).where('status', 'in', LIVE_STATUSES).executeTakeFirst();
     if (!live) return false;
     await endEnrollment(db, {
       enrollmentId,
@@ -90,10 +97,10 @@ export function createReconcileActivities(deps: ActivityDeps) {
       for await (const info of client.workflow.list({ query })) {
         result.examined++;
         if (result.examined % 100 === 0) Context.current().heartbeat(result.examined);
-        const enrollment = /^enrollment-(.+)$/.exec(info.workflowId);
-        const promotion = /^promotion-(.+)$/.exec(info.workflowId);
-        if (info.type === ENROLLMENT_WORKFLOW_TYPE && enrollment && (await endStoppedEnrollment(info, enrollment[1]!))) result.enrollmentsEnded.push(enrollment[1]!);
-        if (info.type === PROMOTION_WORKFLOW_TYPE && promotion && (await failStoppedPromotion(client, info, promotion[1]!))) result.promotionsFailed.push(promotion[1]!);
+        const enrollmentId = info.type === ENROLLMENT_WORKFLOW_TYPE ? idIn(info.workflowId, 'enrollment') : undefined;
+        const companyId = info.type === PROMOTION_WORKFLOW_TYPE ? idIn(info.workflowId, 'promotion') : undefined;
+        if (enrollmentId && (await endStoppedEnrollment(info, enrollmentId))) result.enrollmentsEnded.push(enrollmentId);
+        if (companyId && (await failStoppedPromotion(client, info, companyId))) result.promotionsFailed.push(companyId);
       }
       return result;
     },

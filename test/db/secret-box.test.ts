@@ -1,4 +1,5 @@
-import { createSecretBox, decodeSecretsKey, SecretBoxError } from '../../db/secret-box';
+import { createSecretBox, SecretBoxError } from '../../db/secret-box';
+import { decodeSecretsKey } from '../../domain/secrets-key';
 
 const key = Buffer.alloc(32, 3).toString('base64');
 
