@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
 import type { AppConfig } from '../domain/config';
-import type { PsaClient } from './psa/psa-client';
-import type { MailboxRow } from './mail/mailbox-transport';
-import type { MailTransport } from './mail/transport';
+import type { PsaClient } from '../integrations/psa/client';
+import type { MailboxRow } from '../integrations/mail/mailbox-transports';
+import type { MailTransport } from '../integrations/mail/transport';
 
 /** What activities need from the outside world, injected by the worker (and by tests). */
 export interface ActivityDeps {

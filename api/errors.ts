@@ -1,12 +1,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { InvalidCursorError } from '../db/pagination';
+import { ServiceError, type FieldProblem, type ServiceErrorKind } from '../services/errors';
+import { TemporalUnavailableError } from '../temporal/deadline';
 
 /** One error shape for every error: { error: { code, message, details?, requestId? } }. */
-export interface ErrorDetail {
-  path: string;
-  problem: string;
-  code?: string;
-}
+export type ErrorDetail = FieldProblem;
+
+/** The HTTP status of each kind of service refusal. */
+const SERVICE_STATUS: Record<ServiceErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, unavailable: 503 };
 
 export class ApiError extends Error {
   constructor(
@@ -19,9 +21,6 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new ApiError(404, 'NOT_FOUND', `${what} ${id} does not exist.`);
-export const conflict = (code: string, message: string, details: ErrorDetail[] = []) => new ApiError(409, code, message, details);
-export const badRequest = (message: string, details: ErrorDetail[] = []) => new ApiError(400, 'VALIDATION_FAILED', message, details);
 
 interface ValidationEntry {
   instancePath: string;
@@ -64,6 +63,9 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof ApiError) return sendError(reply, error.statusCode, error.code, error.message, error.details);
+  if (error instanceof ServiceError) return sendError(reply, SERVICE_STATUS[error.kind], error.code, error.message, error.details);
+  if (error instanceof TemporalUnavailableError) return sendError(reply, 503, error.code, error.message);
+  if (error instanceof InvalidCursorError) return sendError(reply, 400, 'VALIDATION_FAILED', error.message, [{ path: 'querystring.cursor', problem: 'not a cursor this API issued' }]);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const scope = (error as FastifyError & { validationContext?: string }).validationContext ?? 'body';
     const details = validationDetails(scope, error.validation as unknown as ValidationEntry[]);

@@ -1,7 +1,7 @@
-import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { createDatabase } from '../db/database';
 import { loadConfig, requireSetting } from '../domain/config';
+import { connectTemporal, temporalTarget } from '../temporal/client';
 import { buildApp } from './app';
 import { LOG_REDACT, requestLogSerializers } from './logging';
 
@@ -10,9 +10,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.LOG_LEVEL, redact: LOG_REDACT, serializers: requestLogSerializers });
   const db = createDatabase(requireSetting(config, 'DATABASE_URL'));
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = await buildApp({ db, temporal, config, logger });
+  const temporal = await connectTemporal(temporalTarget(config));
+  const app = await buildApp({ db, temporal: temporal.client, config, logger });
   await app.listen({ host: config.HOST, port: config.PORT });
 
   let closing = false;
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
     closing = true;
     logger.info({ signal }, 'api shutting down');
     await app.close();
-    await connection.close();
+    await temporal.close();
     await db.destroy();
     process.exit(0);
   };

@@ -1,4 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { connectTemporal } from '../temporal/client';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,7 +51,7 @@ export async function startInfra(log: (msg: string) => void): Promise<BenchInfra
   const databaseUrl = pg.url('bench');
   const db = createDatabase(databaseUrl, { max: 20 });
   await migrateToLatest(db);
-  const connection = await Connection.connect({ address: server.address });
+  const temporal = await connectTemporal({ address: server.address, namespace: 'default', settings: { NODE_ENV: 'production' } });
   const mailDir = path.join(dir, 'mail');
   const sink = await startSmtpSink({ port: 0, dir: mailDir });
   const pgServer = pg;
@@ -59,14 +60,14 @@ export async function startInfra(log: (msg: string) => void): Promise<BenchInfra
     dir,
     db,
     databaseUrl,
-    temporal: new Client({ connection, namespace: 'default' }),
+    temporal: temporal.client,
     temporalAddress: server.address,
     bundlePath,
     sink,
     mailDir,
     stop: async () => {
       await sink.close();
-      await connection.close();
+      await temporal.close();
       await db.destroy();
       await Promise.allSettled([temporalServer.stop(), pgServer.stop()]);
       if (!process.env.KEEP_BENCH_DATA) rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { performance } from 'node:perf_hooks';
-import { mapLimit, TEMPORAL_CONCURRENCY } from '../api/routes/enrollment-workflows';
+import { mapLimit, TEMPORAL_CONCURRENCY } from '../temporal/map-limit';
 import type { Db } from '../db/database';
 import { waitFor } from '../scripts/managed-process';
 import type { BenchInfra, WorkerProcess } from './infra';

@@ -1,19 +1,25 @@
+import type { ActivityType } from '../domain/activity-log/types';
+import type { ReasonCode } from '../domain/reason-codes';
 import type { Db } from './database';
+import { pageByIdDescending, type Page } from './pagination';
+import type { ActivityRow } from './schema';
 
 /** Append-only activity log per contact / company. `dedupeKey` makes retried appends no-ops. */
 export interface ActivityInput {
   contactId?: string | null;
   companyId?: string | null;
-  type: string;
-  reasonCode?: string | null;
+  type: ActivityType;
+  reasonCode?: ReasonCode | null;
+  /** Ids, codes, statuses and field names only: never personal data. */
   data?: Record<string, unknown>;
   /** 'user:<id>', 'workflow:<workflowId>', 'webhook:<source>', 'system'. */
   actor: string;
   dedupeKey?: string;
 }
 
-export async function recordActivity(db: Db, a: ActivityInput): Promise<void> {
-  await db
+/** Appends an entry; false when its dedupe key was already used (nothing written). */
+export async function recordActivity(db: Db, a: ActivityInput): Promise<boolean> {
+  const row = await db
     .insertInto('activities')
     .values({
       contact_id: a.contactId ?? null,
@@ -25,5 +31,15 @@ export async function recordActivity(db: Db, a: ActivityInput): Promise<void> {
       dedupe_key: a.dedupeKey ?? null,
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .execute();
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** One page of a contact's or company's activity log, newest first. */
+export function pageActivities(db: Db, subject: { contactId: string } | { companyId: string }, page: { limit: number; cursor?: string }): Promise<Page<ActivityRow>> {
+  const query = 'contactId' in subject
+    ? db.selectFrom('activities').selectAll().where('contact_id', '=', subject.contactId)
+    : db.selectFrom('activities').selectAll().where('company_id', '=', subject.companyId);
+  return pageByIdDescending(query, page);
 }

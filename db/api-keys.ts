@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from './database';
-import type { Role } from './schema';
+import type { RoleName } from '../domain/permissions';
 
 /**
  * API keys: `crm_<prefix>_<secret>`. Only a SHA-256 of the whole key is stored (keys are 256-bit
@@ -21,7 +21,7 @@ export function generateApiKey(): { key: string; prefix: string; hash: string } 
 export interface Principal {
   userId: string;
   apiKeyId: string;
-  role: Role;
+  role: RoleName;
 }
 
 export async function authenticateApiKey(db: Db, presented: string): Promise<Principal | undefined> {
@@ -40,7 +40,7 @@ export async function authenticateApiKey(db: Db, presented: string): Promise<Pri
   return { userId: row.userId, apiKeyId: row.apiKeyId, role: row.role };
 }
 
-export async function createUser(db: Db, name: string, role: Role): Promise<string> {
+export async function createUser(db: Db, name: string, role: RoleName): Promise<string> {
   const row = await db.insertInto('users').values({ name, role }).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }

@@ -1,5 +1,5 @@
+import { LIVE_ENROLLMENT_STATUSES } from '../domain/sequences/vocabulary';
 import type { Db } from './database';
-import { LIVE_STATUSES } from './enrollments';
 import type { SequenceRuleFacts } from '../domain/sequences/rules';
 
 /**
@@ -17,7 +17,7 @@ export async function loadEnrollmentFactsBatch(db: Db, sequenceId: string, conta
     ? await db.selectFrom('suppressions').select(['address_normalized', 'reason']).where('address_normalized', 'in', addresses).execute()
     : [];
   const live = contactIds.length
-    ? await db.selectFrom('enrollments').select('contact_id').where('sequence_id', '=', sequenceId).where('contact_id', 'in', contactIds).where('status', 'in', LIVE_STATUSES).execute()
+    ? await db.selectFrom('enrollments').select('contact_id').where('sequence_id', '=', sequenceId).where('contact_id', 'in', contactIds).where('status', 'in', LIVE_ENROLLMENT_STATUSES).execute()
     : [];
 
   const byId = new Map(contacts.map((c) => [c.id, c]));

@@ -2,10 +2,10 @@
  * The enrollment as the API shows it, built from the database alone (enrollment row, outbox rows,
  * steps), so it answers even when Temporal is busy. Every step that is not plain "pending" says why.
  */
+import { isLiveEnrollment } from '../domain/sequences/vocabulary';
 import { sql } from 'kysely';
 import type { Db } from './database';
-import { isLive } from './enrollments';
-import type { EnrollmentStatus, SendStatus } from './schema';
+import type { EnrollmentStatus, SendStatus } from '../domain/sequences/vocabulary';
 import { furthestHandledIndex, HANDLED_SEND_STATUSES } from './sequence-steps';
 
 export type StepViewStatus = 'pending' | 'sent' | 'deferred' | 'skipped' | 'uncertain';
@@ -83,7 +83,7 @@ export async function loadEnrollmentViews(db: Db, where: { ids: readonly string[
       createdAt: e.created_at.toISOString(),
     };
     if (e.ended_reason) view.endedReason = e.ended_reason;
-    if (e.next_send_at && isLive(e.status)) view.nextSendAt = e.next_send_at.toISOString();
+    if (e.next_send_at && isLiveEnrollment(e.status)) view.nextSendAt = e.next_send_at.toISOString();
     return view;
   });
 }
@@ -109,7 +109,7 @@ function stepViews(
       if (step.removed_at > e.created_at) views.push({ id: step.id, status: 'skipped', reasons: ['STEP_REMOVED'] });
       continue;
     }
-    if (!isLive(e.status)) {
+    if (!isLiveEnrollment(e.status)) {
       // Steps added after the enrollment finished were never part of it either.
       if (e.ended_at && step.created_at > e.ended_at) continue;
       views.push({ id: step.id, status: 'skipped', reasons: [e.ended_reason ?? 'STEP_PASSED'] });

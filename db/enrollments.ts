@@ -1,16 +1,10 @@
+import type { ReasonCode } from '../domain/reason-codes';
+import { LIVE_ENROLLMENT_STATUSES } from '../domain/sequences/vocabulary';
 import type { Db } from './database';
-import type { EnrollmentStatus } from './schema';
-
-/** Statuses of an enrollment whose workflow may still send (matches the one-live unique index). */
-export const LIVE_STATUSES: readonly EnrollmentStatus[] = ['active', 'waiting', 'paused'];
-
-export function isLive(status: EnrollmentStatus): boolean {
-  return LIVE_STATUSES.includes(status);
-}
 
 /** Live enrollments of one sequence: they re-check their gates when the sequence changes. */
 export async function liveEnrollmentIdsOfSequence(db: Db, sequenceId: string): Promise<string[]> {
-  const rows = await db.selectFrom('enrollments').select('id').where('sequence_id', '=', sequenceId).where('status', 'in', LIVE_STATUSES).execute();
+  const rows = await db.selectFrom('enrollments').select('id').where('sequence_id', '=', sequenceId).where('status', 'in', LIVE_ENROLLMENT_STATUSES).execute();
   return rows.map((r) => r.id);
 }
 
@@ -21,7 +15,7 @@ export async function liveEnrollmentIdsOfMailbox(db: Db, mailboxId: string): Pro
     .innerJoin('sequences', 'sequences.id', 'enrollments.sequence_id')
     .select('enrollments.id')
     .where('sequences.mailbox_id', '=', mailboxId)
-    .where('enrollments.status', 'in', LIVE_STATUSES)
+    .where('enrollments.status', 'in', LIVE_ENROLLMENT_STATUSES)
     .execute();
   return rows.map((r) => r.id);
 }
@@ -31,11 +25,11 @@ export async function liveEnrollmentIdsOfMailbox(db: Db, mailboxId: string): Pro
  * signalled, so a send that has not claimed its outbox row yet sees a dead enrollment and does not go out.
  * Returns the ids that were live.
  */
-export async function endLiveEnrollments(db: Db, where: { enrollmentId?: string; sequenceId?: string }, reason: string): Promise<string[]> {
+export async function endLiveEnrollments(db: Db, where: { enrollmentId?: string; sequenceId?: string }, reason: ReasonCode): Promise<string[]> {
   let q = db
     .updateTable('enrollments')
     .set({ status: 'ended', ended_reason: reason, ended_at: new Date(), updated_at: new Date(), waiting_for: [], next_send_at: null })
-    .where('status', 'in', LIVE_STATUSES);
+    .where('status', 'in', LIVE_ENROLLMENT_STATUSES);
   if (where.enrollmentId) q = q.where('id', '=', where.enrollmentId);
   if (where.sequenceId) q = q.where('sequence_id', '=', where.sequenceId);
   const rows = await q.returning('id').execute();

@@ -1,5 +1,5 @@
 import type { Updateable } from 'kysely';
-import { workflowIds } from '../domain/temporal-names';
+import { promotionContract } from '../workflows/promotion/contract';
 import { applyStepUpdate, initialSteps, resetUnfinishedSteps, type PromotionState, type PromotionStepName, type SkippedContact, type StepRecord, type StepUpdate } from '../domain/promotion/steps';
 import type { Db } from './database';
 import type { PromotionRow, PromotionsTable } from './schema';
@@ -52,7 +52,7 @@ export async function getPromotion(db: Db, companyId: string): Promise<Promotion
 export async function createPromotion(db: Db, companyId: string): Promise<{ row: PromotionRow; created: boolean }> {
   const inserted = await db
     .insertInto('promotions')
-    .values({ company_id: companyId, status: 'running', steps: JSON.stringify(initialSteps()), contacts_skipped: '[]', workflow_id: workflowIds.promotion(companyId), attempt: 1 })
+    .values({ company_id: companyId, status: 'running', steps: JSON.stringify(initialSteps()), contacts_skipped: '[]', workflow_id: promotionContract.id(companyId), attempt: 1 })
     .onConflict((oc) => oc.column('company_id').doNothing())
     .returningAll()
     .executeTakeFirst();

@@ -1,14 +1,17 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ActivityType } from '../domain/activity-log/types';
+import type { CompanyStatus } from '../domain/companies/vocabulary';
+import type { Consent, ContactStatus } from '../domain/contacts/vocabulary';
+import type { RoleName } from '../domain/permissions';
+import type { ReasonCode } from '../domain/reason-codes';
 import type { PromotionState, PromotionStepName, SkippedContact, StepRecord } from '../domain/promotion/steps';
+import type { EnrollmentStatus, MailboxProvider, SendCounterWindow, SendStatus, SequenceStatus } from '../domain/sequences/vocabulary';
+import type { SuppressionReason } from '../domain/suppressions/vocabulary';
 
 /** Kysely table types; the SQL lives in migrations/. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string | T, string | T>;
 
-export type CompanyStatus = 'prospect' | 'active' | 'customer' | 'inactive';
-export type ContactStatus = 'active' | 'inactive' | 'bounced' | 'unsubscribed';
-export type Consent = 'opted_in' | 'opted_out' | 'unknown';
-export type Role = 'rep' | 'admin' | 'compliance' | 'operator';
 
 export interface CompaniesTable {
   id: Generated<string>;
@@ -41,7 +44,7 @@ export interface ContactsTable {
 export interface UsersTable {
   id: Generated<string>;
   name: string;
-  role: Role;
+  role: RoleName;
   created_at: Timestamp;
   disabled_at: Date | null;
 }
@@ -61,8 +64,8 @@ export interface ActivitiesTable {
   id: Generated<string>;
   contact_id: string | null;
   company_id: string | null;
-  type: string;
-  reason_code: string | null;
+  type: ActivityType;
+  reason_code: ReasonCode | null;
   data: Json<Record<string, unknown>>;
   actor: string;
   /** Makes appends from retried activities idempotent. */
@@ -84,11 +87,6 @@ export interface AuditLogTable {
   occurred_at: Timestamp;
 }
 
-export type MailboxProvider = 'smtp' | 'm365';
-export type SequenceStatus = 'draft' | 'active' | 'paused' | 'archived';
-export type EnrollmentStatus = 'active' | 'waiting' | 'paused' | 'completed' | 'ended';
-export type SendStatus = 'pending' | 'claimed' | 'sent' | 'uncertain' | 'blocked' | 'skipped';
-export type SuppressionReasonValue = 'bounced' | 'complained' | 'manual' | 'unsubscribed' | 'erased';
 
 export interface MailboxesTable {
   id: Generated<string>;
@@ -107,7 +105,7 @@ export interface MailboxesTable {
 
 export interface MailboxSendCountersTable {
   mailbox_id: string;
-  window_kind: 'day' | 'minute';
+  window_kind: SendCounterWindow;
   window_start: Date;
   count: ColumnType<number, number | undefined, number>;
 }
@@ -143,7 +141,7 @@ export interface EnrollmentsTable {
   sequence_id: string;
   contact_id: string;
   status: ColumnType<EnrollmentStatus, EnrollmentStatus | undefined, EnrollmentStatus>;
-  ended_reason: string | null;
+  ended_reason: ReasonCode | null;
   current_step_id: string | null;
   next_send_at: Date | null;
   waiting_for: ColumnType<string[], string[] | undefined, string[]>;
@@ -160,7 +158,7 @@ export interface EmailSendsTable {
   mailbox_id: string;
   status: ColumnType<SendStatus, SendStatus | undefined, SendStatus>;
   message_id: string;
-  reason_code: string | null;
+  reason_code: ReasonCode | null;
   has_html: ColumnType<boolean, boolean | undefined, boolean>;
   links: Json<string[]>;
   claimed_at: Date | null;
@@ -172,7 +170,7 @@ export interface SuppressionsTable {
   id: Generated<string>;
   address_normalized: string | null;
   address_hash: string | null;
-  reason: SuppressionReasonValue;
+  reason: SuppressionReason;
   note: string | null;
   created_by: string;
   created_at: Timestamp;
@@ -183,7 +181,7 @@ export interface PromotionsTable {
   company_id: string;
   status: PromotionState;
   failed_step: PromotionStepName | null;
-  code: string | null;
+  code: ReasonCode | null;
   message: string | null;
   psa_client_id: string | null;
   steps: Json<StepRecord[]>;
@@ -220,3 +218,6 @@ export type NewContact = Insertable<ContactsTable>;
 export type ContactUpdate = Updateable<ContactsTable>;
 export type ActivityRow = Selectable<ActivitiesTable>;
 export type PromotionRow = Selectable<PromotionsTable>;
+export type SequenceRow = Selectable<SequencesTable>;
+export type SequenceStepRow = Selectable<SequenceStepsTable>;
+export type MailboxRecord = Selectable<MailboxesTable>;

@@ -1,6 +1,6 @@
+import { LIVE_ENROLLMENT_STATUSES, isLiveEnrollment } from '../domain/sequences/vocabulary';
 import { sql, type Selectable } from 'kysely';
 import type { Db } from './database';
-import { LIVE_STATUSES } from './enrollments';
 import type { EnrollmentsTable } from './schema';
 import { loadSequenceRuleFacts } from './sequence-facts';
 import type { SequenceRuleFacts } from '../domain/sequences/rules';
@@ -43,7 +43,7 @@ export async function loadDiagnosticFacts(db: Db, contactId: string, sequenceId:
       .orderBy('created_at', 'desc')
       .limit(1)
       .executeTakeFirst()) ?? null;
-  const live = enrollment && LIVE_STATUSES.includes(enrollment.status) ? enrollment : null;
+  const live = enrollment && isLiveEnrollment(enrollment.status) ? enrollment : null;
   const ruleFacts = await loadSequenceRuleFacts(db, contactId, sequenceId, live ? { excludeEnrollmentId: live.id } : {});
 
   const [limits, sends, plainSteps, lastReply, unsubscribe] = await Promise.all([
@@ -109,7 +109,7 @@ async function loadUnsubscribe(db: Db, contactId: string, active: boolean, suppr
   const last = active
     ? await db.selectFrom('activities').select(['occurred_at', sql<string | null>`data->>'source'`.as('source')]).where('contact_id', '=', contactId).where('type', '=', 'unsubscribed').orderBy('id', 'desc').limit(1).executeTakeFirst()
     : undefined;
-  const live = await db.selectFrom('enrollments').select((eb) => eb.fn.countAll<string>().as('n')).where('contact_id', '=', contactId).where('status', 'in', LIVE_STATUSES).executeTakeFirstOrThrow();
+  const live = await db.selectFrom('enrollments').select((eb) => eb.fn.countAll<string>().as('n')).where('contact_id', '=', contactId).where('status', 'in', LIVE_ENROLLMENT_STATUSES).executeTakeFirstOrThrow();
   let sentAfter = 0;
   if (last) {
     const row = await db

@@ -8,8 +8,8 @@
  *    handled, so a step inserted before that point is passed over, not sent out of order.
  */
 import type { Db } from './database';
-import type { SendStatus } from './schema';
-import { parseIsoDuration } from '../domain/sequences/duration';
+import type { SendStatus } from '../domain/sequences/vocabulary';
+import { parseIsoDuration } from '../domain/duration';
 
 export interface StepEdit {
   id?: string;

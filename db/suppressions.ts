@@ -1,7 +1,9 @@
 import { sql, type Selectable } from 'kysely';
 import { recordActivity } from './activity-log';
 import type { Db } from './database';
-import type { SuppressionReasonValue, SuppressionsTable } from './schema';
+import { cursorPart, decodeCursor, encodeCursor, type Page } from './pagination';
+import type { SuppressionReason } from '../domain/suppressions/vocabulary';
+import type { SuppressionsTable } from './schema';
 
 /**
  * The suppression list (RULES.md "suppression"): by normalised address, or for erased contacts by
@@ -14,26 +16,27 @@ const selectSuppression = (db: Db) => db.selectFrom('suppressions').selectAll().
 
 export interface SuppressionListQuery {
   limit: number;
-  /** [created_at in epoch µs, id] of the last row seen; µs because PostgreSQL keeps them and Date does not. */
-  after?: [string, string];
+  cursor?: string;
   addressNormalized?: string;
-  reason?: SuppressionReasonValue;
+  reason?: SuppressionReason;
 }
 
-export async function listSuppressions(db: Db, q: SuppressionListQuery): Promise<SuppressionRow[]> {
+/** Newest first. The cursor is [created_at in epoch µs, id]: µs because PostgreSQL keeps them and Date does not. */
+export async function listSuppressions(db: Db, q: SuppressionListQuery): Promise<Page<SuppressionRow>> {
+  const after = decodeCursor(q.cursor, [cursorPart.bigint, cursorPart.uuid]);
   let query = selectSuppression(db).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit + 1);
   if (q.addressNormalized) query = query.where('address_normalized', '=', q.addressNormalized);
   if (q.reason) query = query.where('reason', '=', q.reason);
-  if (q.after) {
-    const [micros, id] = q.after;
-    query = query.where(sql<boolean>`(created_at, id) < (timestamptz 'epoch' + ${micros}::bigint * interval '1 microsecond', ${id}::uuid)`);
-  }
-  return query.execute();
+  if (after) query = query.where(sql<boolean>`(created_at, id) < (timestamptz 'epoch' + ${after[0]!}::bigint * interval '1 microsecond', ${after[1]!}::uuid)`);
+  const rows = await query.execute();
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: rows.length > q.limit && last ? encodeCursor([last.cursor_micros, last.id]) : null };
 }
 
 export async function addSuppression(
   db: Db,
-  input: { addressNormalized: string; reason: Exclude<SuppressionReasonValue, 'erased'>; note: string | null; actor: string },
+  input: { addressNormalized: string; reason: Exclude<SuppressionReason, 'erased'>; note: string | null; actor: string },
 ): Promise<{ row: SuppressionRow; created: boolean }> {
   return db.transaction().execute(async (tx) => {
     const inserted = await tx

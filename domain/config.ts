@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decodeSecretsKey } from './secrets-key';
-import { parseIsoDuration } from './sequences/duration';
+import { parseIsoDuration } from './duration';
 
 /**
  * Every setting is an environment variable, parsed once here and injected.

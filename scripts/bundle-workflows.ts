@@ -1,7 +1,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { workflowsPath } from '../worker/create-worker';
+import { workflowsPath } from '../temporal/worker';
 
 /** Prebuilds the workflow bundle for production workers (WORKFLOW_BUNDLE_PATH). */
 export async function bundleWorkflows(outFile: string): Promise<string> {

@@ -9,6 +9,7 @@ import { startDevIntegrations, type DevIntegrations } from './dev-integrations';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { spawnManaged, waitFor, type ManagedProcess } from './managed-process';
 import { ensureDatabase, startPostgres, type PostgresServer } from './postgres-server';
+import { temporalTarget } from '../temporal/client';
 import { ensureSearchAttributes, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 import { resolvePostgresBinDir, resolveTemporalCli } from './tool-binaries';
 
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
       temporalAddress = temporal.address;
       temporalUi = temporal.uiUrl;
     } else {
-      await ensureSearchAttributes(temporalAddress, config.TEMPORAL_NAMESPACE);
+      await ensureSearchAttributes(temporalTarget(config, temporalAddress));
     }
 
     const db = createDatabase(databaseUrl, { max: 2 });

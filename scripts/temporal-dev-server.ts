@@ -1,6 +1,5 @@
-import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+import { connectTemporal, type TemporalTarget } from '../temporal/client';
+import { keywordSearchAttributeNames, registerSearchAttributes } from '../temporal/search-attribute-registration';
 import { spawnManaged, waitFor, type ManagedProcess } from './managed-process';
 
 /** The `temporal` CLI dev server (real Temporal server, SQLite-backed), with our search attributes. */
@@ -28,18 +27,18 @@ export async function startTemporalDevServer(opts: StartTemporalOptions): Promis
   if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
-  for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
+  for (const name of keywordSearchAttributeNames()) args.push('--search-attribute', `${name}=Keyword`);
   const proc = spawnManaged('temporal', opts.cliPath, args, { logFile: opts.logFile, stopSignal: 'SIGTERM', detached: opts.detached });
   const address = `127.0.0.1:${opts.port}`;
   await waitFor(
     `Temporal dev server on ${address} (log: ${opts.logFile})`,
     async () => {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      const temporal = await connectTemporal({ address, namespace: opts.namespace, settings: { NODE_ENV: 'development' } }, { connectTimeoutMs: 2_000 });
       try {
-        await connection.workflowService.describeNamespace({ namespace: opts.namespace });
+        await temporal.connection.workflowService.describeNamespace({ namespace: opts.namespace });
         return true;
       } finally {
-        await connection.close();
+        await temporal.close();
       }
     },
     { timeoutMs: 90_000, intervalMs: 500, exited: proc.exited },
@@ -56,15 +55,11 @@ export async function startTemporalDevServer(opts: StartTemporalOptions): Promis
  * Registers our Keyword search attributes on a server we did not start (TEMPORAL_ADDRESS).
  * The dev server gets them from --search-attribute; re-adding existing ones is skipped.
  */
-export async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
-  const connection = await Connection.connect({ address });
+export async function ensureSearchAttributes(target: TemporalTarget): Promise<void> {
+  const temporal = await connectTemporal(target);
   try {
-    const existing = await connection.operatorService.listSearchAttributes({ namespace });
-    const missing = SEARCH_ATTRIBUTES.filter((name) => !(name in (existing.customAttributes ?? {})));
-    if (missing.length === 0) return;
-    const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((name) => [name, keyword])) });
+    await registerSearchAttributes(temporal.connection, target.namespace);
   } finally {
-    await connection.close();
+    await temporal.close();
   }
 }

@@ -2,10 +2,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { composeMessage, type ComposeMessageInput } from '../activities/mail/compose-message';
-import { createGraphTransport, MailTransportError } from '../activities/mail/graph-transport';
-import { createSmtpTransport } from '../activities/mail/smtp-transport';
-import type { MailTransport, OutgoingMail } from '../activities/mail/transport';
+import { composeMessage, type ComposeMessageInput } from '../integrations/mail/compose-message';
+import { createGraphTransport, MailTransportError } from '../integrations/mail/graph-transport';
+import { createSmtpTransport } from '../integrations/mail/smtp-transport';
+import type { MailTransport, OutgoingMail } from '../integrations/mail/transport';
 import { startSmtpSink, type SmtpSink } from '../scripts/smtp-sink';
 import { startGraphEmulator, type GraphEmulator } from './emulators/graph-emulator';
 

@@ -1,16 +1,10 @@
 /** PSA client against the PSA emulator: key verification, idempotency, retries, failures, webhooks. */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { crmKeyProof } from '../activities/psa/psa-api';
-import {
-  PsaAuthError,
-  PsaRequestError,
-  PsaUnreachableError,
-  WRONG_KEY_MESSAGES,
-  createPsaClient,
-  verifyPsaWebhookKey,
-  type PsaClientConfig,
-} from '../activities/psa/psa-client';
+import { crmKeyProof } from '../integrations/psa/api';
+import { createPsaClient, type PsaClientConfig } from '../integrations/psa/client';
+import { PsaAuthError, PsaRequestError, PsaUnreachableError, WRONG_KEY_MESSAGES } from '../integrations/psa/errors';
+import { verifyPsaWebhookKey } from '../integrations/psa/key-check';
 import { startPsaEmulator, type PsaEmulator, type PsaEmulatorOptions } from './emulators/psa-emulator';
 
 const PSA_KEY = 'psa-key-0123456789';

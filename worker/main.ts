@@ -1,8 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createDatabase } from '../db/database';
 import { loadConfig, requireSetting } from '../domain/config';
-import { createWorker } from './create-worker';
+import { connectTemporal, temporalTarget } from '../temporal/client';
+import { createWorker } from '../temporal/worker';
 import { ensureReconcileSchedule } from './reconcile-schedule';
 
 /**
@@ -13,23 +13,21 @@ async function main(): Promise<void> {
   const config = loadConfig();
   Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } }, shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const db = createDatabase(requireSetting(config, 'DATABASE_URL'));
-  const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  const target = temporalTarget(config);
   // A client too (schedules, visibility queries for the reconciliation); the worker's own connection is native.
-  const clientConnection = await Connection.connect({ address });
-  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
-  if (config.RECONCILE_EVERY !== null) await ensureReconcileSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.RECONCILE_EVERY });
+  const temporal = await connectTemporal(target);
+  if (config.RECONCILE_EVERY !== null) await ensureReconcileSchedule(temporal.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.RECONCILE_EVERY });
   const { worker, connection } = await createWorker({
-    address,
-    namespace: config.TEMPORAL_NAMESPACE,
+    target,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { db, config, temporal },
+    deps: { db, config, temporal: temporal.client },
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
     workerOptions: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
   });
   console.log(JSON.stringify({ level: 30, msg: 'worker started', taskQueue: config.TEMPORAL_TASK_QUEUE }));
   await worker.run();
   await connection.close();
-  await clientConnection.close();
+  await temporal.close();
   await db.destroy();
   console.log(JSON.stringify({ level: 30, msg: 'worker stopped' }));
 }

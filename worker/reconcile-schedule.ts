@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
-import { RECONCILE_SCHEDULE_ID, RECONCILE_WORKFLOW_TYPE } from '../domain/temporal-names';
-import type { reconcileStoppedWorkflowsWorkflow } from '../workflows/reconcile';
+import { reconcileContract } from '../workflows/reconcile/contract';
+import type { reconcileStoppedWorkflowsWorkflow } from '../workflows/reconcile/workflow';
 
 /** Each run looks back a day: a worker down for hours still catches up; only live rows ever change. */
 export const RECONCILE_LOOKBACK_MS = 24 * 3_600_000;
@@ -14,14 +14,14 @@ export async function ensureReconcileSchedule(client: Client, opts: { taskQueue:
   const spec: ScheduleSpec = { intervals: [{ every: opts.everyMs }] };
   const action: ScheduleOptionsStartWorkflowAction<typeof reconcileStoppedWorkflowsWorkflow> = {
     type: 'startWorkflow',
-    workflowType: RECONCILE_WORKFLOW_TYPE,
-    workflowId: RECONCILE_SCHEDULE_ID,
+    workflowType: reconcileContract.type,
+    workflowId: reconcileContract.id(),
     taskQueue: opts.taskQueue,
     args: [{ lookbackMs: RECONCILE_LOOKBACK_MS }],
   };
   try {
     await client.schedule.create({
-      scheduleId: RECONCILE_SCHEDULE_ID,
+      scheduleId: reconcileContract.scheduleId,
       spec,
       action,
       // A slow run is not doubled; missed ticks (server down) are not replayed one by one.
@@ -29,6 +29,6 @@ export async function ensureReconcileSchedule(client: Client, opts: { taskQueue:
     });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(RECONCILE_SCHEDULE_ID).update((previous) => ({ ...previous, spec, action }));
+    await client.schedule.getHandle(reconcileContract.scheduleId).update((previous) => ({ ...previous, spec, action }));
   }
 }

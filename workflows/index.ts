@@ -1,5 +1,5 @@
 /** Every workflow the worker registers. Workflow code is deterministic: no I/O, no Node built-ins. */
-export { noopWorkflow } from './noop';
-export { promotionWorkflow } from './promotion';
-export { enrollmentWorkflow } from './enrollment';
-export { reconcileStoppedWorkflowsWorkflow } from './reconcile';
+export { noopWorkflow } from './noop/workflow';
+export { promotionWorkflow } from './promotion/workflow';
+export { enrollmentWorkflow } from './enrollment/workflow';
+export { reconcileStoppedWorkflowsWorkflow } from './reconcile/workflow';

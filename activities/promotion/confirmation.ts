@@ -1,4 +1,4 @@
-import { formatDuration } from '../../domain/sequences/duration';
+import { formatDuration } from '../../domain/duration';
 import { createStepRecorder, type PromotionDeps, type StepInput } from './step-context';
 
 export interface AwaitConfirmationInput extends StepInput {

@@ -1,5 +1,5 @@
 import { recordActivity } from '../../db/activity-log';
-import type { CompanyStatus } from '../../db/schema';
+import type { CompanyStatus } from '../../domain/companies/vocabulary';
 import { createStepRecorder, promotionActor, stepFailure, type PromotionDeps, type StepInput } from './step-context';
 
 /** Step 2: company status `customer`, logged once (the dedupe key survives retries). */

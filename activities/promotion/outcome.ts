@@ -1,12 +1,12 @@
 import { recordActivity } from '../../db/activity-log';
 import { updateStep } from '../../db/promotions';
-import type { PromotionCode } from '../../domain/promotion/codes';
+import type { ReasonCode } from '../../domain/reason-codes';
 import type { PromotionStepName } from '../../domain/promotion/steps';
 import { promotionActor, type PromotionDeps, type StepInput } from './step-context';
 
 export interface FailInput extends StepInput {
   step: PromotionStepName;
-  code: PromotionCode;
+  code: ReasonCode;
   detail: string;
 }
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { AppConfig } from '../../domain/config';
-import { createPsaClient, type PsaClient } from '../psa/psa-client';
+import { createPsaClient, type PsaClient } from '../../integrations/psa/client';
 
 const PSA_SETTINGS = ['PSA_API_URL', 'PSA_INTEGRATION_KEY', 'CRM_INTEGRATION_KEY'] as const;
 

@@ -3,10 +3,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { recordActivity } from '../../db/activity-log';
 import type { Db } from '../../db/database';
 import { updateStep, type PromotionPatch } from '../../db/promotions';
-import type { PromotionCode } from '../../domain/promotion/codes';
 import type { PromotionStepName, StepUpdate } from '../../domain/promotion/steps';
-import { workflowIds } from '../../domain/temporal-names';
-import { PsaAuthError, PsaRequestError, PsaUnreachableError, type PsaClient } from '../psa/psa-client';
+import type { ReasonCode } from '../../domain/reason-codes';
+import { promotionContract } from '../../workflows/promotion/contract';
+import type { PsaClient } from '../../integrations/psa/client';
+import { PsaAuthError, PsaRequestError, PsaUnreachableError } from '../../integrations/psa/errors';
 
 /** What promotion activities use; the PSA client is resolved on first use (see psa-from-config). */
 export interface PromotionDeps {
@@ -20,10 +21,10 @@ export interface StepInput {
   attempt: number;
 }
 
-export const promotionActor = (companyId: string) => `workflow:${workflowIds.promotion(companyId)}`;
+export const promotionActor = (companyId: string) => `workflow:${promotionContract.id(companyId)}`;
 
 /** A failure the workflow reports as is: its type is the reason code. */
-export function stepFailure(code: PromotionCode, message: string, retryable = false): ApplicationFailure {
+export function stepFailure(code: ReasonCode, message: string, retryable = false): ApplicationFailure {
   return retryable ? ApplicationFailure.retryable(message, code) : ApplicationFailure.nonRetryable(message, code);
 }
 

@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { recordActivity } from '../../db/activity-log';
 import type { SkippedContact } from '../../domain/promotion/steps';
-import { PsaRequestError, type PsaClient, type UpsertContactInput } from '../psa/psa-client';
+import type { PsaClient, UpsertContactInput } from '../../integrations/psa/client';
+import { PsaRequestError } from '../../integrations/psa/errors';
 import { createStepRecorder, promotionActor, type PromotionDeps, type StepInput } from './step-context';
 
 export interface SyncContactsInput extends StepInput {

@@ -5,44 +5,28 @@
  * such executions through Temporal's visibility store and records them as ended, with
  * WORKFLOW_STOPPED and the execution status, so every read and rule sees the truth.
  */
+import { LIVE_ENROLLMENT_STATUSES } from '../../domain/sequences/vocabulary';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { LIVE_STATUSES } from '../../db/enrollments';
 import { getPromotion } from '../../db/promotions';
 import { PROMOTION_STEPS } from '../../domain/promotion/steps';
-import { PROMOTION_WORKFLOW_TYPE } from '../../domain/promotion/workflow-contract';
-import { ENROLLMENT_WORKFLOW_TYPE, RECONCILER_ACTOR, workflowIds } from '../../domain/temporal-names';
+import { enrollmentContract } from '../../workflows/enrollment/contract';
+import { promotionContract } from '../../workflows/promotion/contract';
+import { reconcileContract, type ReconcileInput, type ReconcileResult } from '../../workflows/reconcile/contract';
 import type { ActivityDeps } from '../deps';
 import { outcomeActivities } from '../promotion/outcome';
 import { endEnrollment } from '../sequences/enrollment-state';
-
-export interface ReconcileInput {
-  /** How far back to look for closed executions; overlapping runs are harmless (only live rows change). */
-  lookbackMs: number;
-}
-
-export interface ReconcileResult {
-  examined: number;
-  enrollmentsEnded: string[];
-  promotionsFailed: string[];
-}
 
 /** Execution statuses that mean "stopped by someone or something other than the workflow's own logic". */
 const STOPPED_STATUSES = ['Terminated', 'Canceled', 'TimedOut', 'Failed'] as const;
 
 export function stoppedWorkflowsQuery(closedAfter: Date): string {
   const statuses = STOPPED_STATUSES.map((s) => `ExecutionStatus = "${s}"`).join(' OR ');
-  const types = [ENROLLMENT_WORKFLOW_TYPE, PROMOTION_WORKFLOW_TYPE].map((t) => `WorkflowType = "${t}"`).join(' OR ');
+  const types = [enrollmentContract.type, promotionContract.type].map((t) => `WorkflowType = "${t}"`).join(' OR ');
   return `(${types}) AND (${statuses}) AND CloseTime > "${closedAfter.toISOString()}"`;
 }
 
 const statusName = (info: WorkflowExecutionInfo) => info.status.name.toLowerCase().replace('_', ' ');
-
-/** The id inside a workflow id built by `workflowIds` (the naming lives there, in one place). */
-const idIn = (workflowId: string, kind: 'enrollment' | 'promotion') => {
-  const prefix = workflowIds[kind]('');
-  return workflowId.startsWith(prefix) && workflowId.length > prefix.length ? workflowId.slice(prefix.length) : undefined;
-};
 
 export function createReconcileActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -55,12 +39,12 @@ export function createReconcileActivities(deps: ActivityDeps) {
   }
 
   async function endStoppedEnrollment(info: WorkflowExecutionInfo, enrollmentId: string): Promise<boolean> {
-    const live = await db.selectFrom('enrollments').select('id').where('id', '=', enrollmentId).where('status', 'in', LIVE_STATUSES).executeTakeFirst();
+    const live = await db.selectFrom('enrollments').select('id').where('id', '=', enrollmentId).where('status', 'in', LIVE_ENROLLMENT_STATUSES).executeTakeFirst();
     if (!live) return false;
     await endEnrollment(db, {
       enrollmentId,
       reason: 'WORKFLOW_STOPPED',
-      actor: RECONCILER_ACTOR,
+      actor: reconcileContract.actor,
       data: { workflowId: info.workflowId, runId: info.runId, executionStatus: statusName(info) },
     });
     // A send claimed by the stopped run may or may not have reached the mailbox: never re-sent, shown as uncertain.
@@ -97,8 +81,8 @@ export function createReconcileActivities(deps: ActivityDeps) {
       for await (const info of client.workflow.list({ query })) {
         result.examined++;
         if (result.examined % 100 === 0) Context.current().heartbeat(result.examined);
-        const enrollmentId = info.type === ENROLLMENT_WORKFLOW_TYPE ? idIn(info.workflowId, 'enrollment') : undefined;
-        const companyId = info.type === PROMOTION_WORKFLOW_TYPE ? idIn(info.workflowId, 'promotion') : undefined;
+        const enrollmentId = info.type === enrollmentContract.type ? enrollmentContract.idOf(info.workflowId) : undefined;
+        const companyId = info.type === promotionContract.type ? promotionContract.idOf(info.workflowId) : undefined;
         if (enrollmentId && (await endStoppedEnrollment(info, enrollmentId))) result.enrollmentsEnded.push(enrollmentId);
         if (companyId && (await failStoppedPromotion(client, info, companyId))) result.promotionsFailed.push(companyId);
       }

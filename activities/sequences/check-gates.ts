@@ -1,4 +1,4 @@
-import { isLive } from '../../db/enrollments';
+import { isLiveEnrollment } from '../../domain/sequences/vocabulary';
 import type { Db } from '../../db/database';
 import { loadSequenceRuleFacts } from '../../db/sequence-facts';
 import { classifyCodes, evaluateSequenceRules } from '../../domain/sequences/rules';
@@ -16,7 +16,7 @@ export async function checkEnrollmentGates(db: Db, input: GateInput): Promise<Ga
   const open = { windowOpensAtMs: null, windowNeverOpens: false };
   // Deleting a contact deletes its enrollments: there is nobody to send to.
   if (!enrollment) return { endedReason: 'CONTACT_NO_EMAIL', end: [], hold: [], ...open };
-  if (!isLive(enrollment.status)) return { endedReason: enrollment.ended_reason ?? 'UNENROLLED', end: [], hold: [], ...open };
+  if (!isLiveEnrollment(enrollment.status)) return { endedReason: enrollment.ended_reason ?? 'UNENROLLED', end: [], hold: [], ...open };
 
   const facts = await loadSequenceRuleFacts(db, enrollment.contact_id, enrollment.sequence_id, { excludeEnrollmentId: input.enrollmentId });
   const { end, hold } = classifyCodes(evaluateSequenceRules(facts, 'send'), 'send');

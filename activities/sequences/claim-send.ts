@@ -7,14 +7,14 @@
  * capacity, renders the message and marks the row `claimed`. Once committed the message is "handed
  * to the mailbox": a later attempt that finds the row still `claimed` never sends it again.
  */
+import { isLiveEnrollment } from '../../domain/sequences/vocabulary';
 import { randomUUID } from 'node:crypto';
 import { recordActivity } from '../../db/activity-log';
-import { isLive } from '../../db/enrollments';
 import { loadSequenceRuleFacts } from '../../db/sequence-facts';
 import { reserveSendCapacity } from '../../db/sending-limits';
 import { isReasonCode } from '../../domain/reason-codes';
 import { classifyCodes, evaluateSequenceRules } from '../../domain/sequences/rules';
-import type { MailboxRow } from '../mail/mailbox-transport';
+import type { MailboxRow } from '../../integrations/mail/mailbox-transports';
 import { workflowActor, type SequenceContext } from './context';
 import { renderEmail } from './render-email';
 import type { SendStepInput, SendStepResult } from './types';
@@ -48,7 +48,7 @@ export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs
     const contact = await tx.selectFrom('contacts').selectAll().where('id', '=', owner.contact_id).forShare().executeTakeFirst();
     const enrollment = await tx.selectFrom('enrollments').selectAll().where('id', '=', enrollmentId).forUpdate().executeTakeFirst();
     if (!enrollment) return done({ kind: 'ended', reason: 'CONTACT_NO_EMAIL' });
-    if (!isLive(enrollment.status)) return done({ kind: 'ended', reason: enrollment.ended_reason ?? 'UNENROLLED' });
+    if (!isLiveEnrollment(enrollment.status)) return done({ kind: 'ended', reason: enrollment.ended_reason ?? 'UNENROLLED' });
 
     const row = await tx.selectFrom('email_sends').selectAll().where('enrollment_id', '=', enrollmentId).where('step_id', '=', stepId).forUpdate().executeTakeFirst();
     switch (row?.status) {

@@ -2,9 +2,9 @@ import type { Db } from '../../db/database';
 import { createSecretBox, type SecretBox } from '../../db/secret-box';
 import { requireSetting, type AppConfig } from '../../domain/config';
 import type { ActivityDeps } from '../deps';
-import { createMailboxTransports, type MailboxRow } from '../mail/mailbox-transport';
-import { createTrackingTokens, type TrackingTokens } from '../mail/tracking';
-import type { MailTransport } from '../mail/transport';
+import { createMailboxTransports, type MailboxRow } from '../../integrations/mail/mailbox-transports';
+import { createTrackingTokens, type TrackingTokens } from '../../domain/links/tracking-tokens';
+import type { MailTransport } from '../../integrations/mail/transport';
 
 /** What the sequence activities share, built once per worker from its injected deps. */
 export interface SequenceContext {

@@ -3,9 +3,9 @@
  * answers from the database. Writes only touch live rows: an enrollment ended elsewhere (unsubscribe,
  * unenroll, archive) is never brought back by a late workflow write.
  */
+import { LIVE_ENROLLMENT_STATUSES } from '../../domain/sequences/vocabulary';
 import { recordActivity } from '../../db/activity-log';
 import type { Db } from '../../db/database';
-import { LIVE_STATUSES } from '../../db/enrollments';
 import { workflowActor } from './context';
 import type { CompleteResult, EndInput, EndResult, RecordStateInput } from './types';
 
@@ -14,7 +14,7 @@ export async function recordEnrollmentState(db: Db, input: RecordStateInput): Pr
     .updateTable('enrollments')
     .set({ status: input.status, waiting_for: input.waitingFor, next_send_at: input.nextSendAtMs === null ? null : new Date(input.nextSendAtMs), updated_at: new Date() })
     .where('id', '=', input.enrollmentId)
-    .where('status', 'in', LIVE_STATUSES)
+    .where('status', 'in', LIVE_ENROLLMENT_STATUSES)
     .execute();
 }
 
@@ -28,7 +28,7 @@ export async function endEnrollment(db: Db, input: EndInput): Promise<EndResult>
       .updateTable('enrollments')
       .set({ status: 'ended', ended_reason: input.reason, ended_at: new Date(), updated_at: new Date(), waiting_for: [], next_send_at: null })
       .where('id', '=', input.enrollmentId)
-      .where('status', 'in', LIVE_STATUSES)
+      .where('status', 'in', LIVE_ENROLLMENT_STATUSES)
       .execute();
     const row = await tx.selectFrom('enrollments').select(['contact_id', 'sequence_id', 'ended_reason']).where('id', '=', input.enrollmentId).executeTakeFirst();
     if (!row) return { endedReason: input.reason }; // the contact was deleted with its enrollments
@@ -57,7 +57,7 @@ export async function completeEnrollment(db: Db, input: { enrollmentId: string }
       .updateTable('enrollments')
       .set({ status: 'completed', ended_at: new Date(), updated_at: new Date(), waiting_for: [], next_send_at: null })
       .where('id', '=', input.enrollmentId)
-      .where('status', 'in', LIVE_STATUSES)
+      .where('status', 'in', LIVE_ENROLLMENT_STATUSES)
       .execute();
     const row = await tx.selectFrom('enrollments').select(['contact_id', 'sequence_id', 'status', 'ended_reason']).where('id', '=', input.enrollmentId).executeTakeFirst();
     if (!row) return { status: 'ended', endedReason: 'CONTACT_NO_EMAIL' };

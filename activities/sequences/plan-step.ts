@@ -1,4 +1,4 @@
-import { LIVE_STATUSES } from '../../db/enrollments';
+import { LIVE_ENROLLMENT_STATUSES } from '../../domain/sequences/vocabulary';
 import { HANDLED_SEND_STATUSES, loadLiveSteps, nextStep } from '../../db/sequence-steps';
 import type { Db } from '../../db/database';
 import type { PlanStepInput, PlannedStep } from './types';
@@ -22,7 +22,7 @@ export async function planEnrollmentStep(db: Db, input: PlanStepInput): Promise<
     .updateTable('enrollments')
     .set({ status: 'active', waiting_for: [], current_step_id: step.id, next_send_at: new Date(input.baseMs + step.delayMs), updated_at: new Date() })
     .where('id', '=', input.enrollmentId)
-    .where('status', 'in', LIVE_STATUSES)
+    .where('status', 'in', LIVE_ENROLLMENT_STATUSES)
     .execute();
   return { stepId: step.id, delayMs: step.delayMs };
 }

@@ -2,8 +2,8 @@
  * Turns one step into the message for one contact: personalised subject and bodies, an unsubscribe
  * link in every body, the open pixel and click redirects in HTML, and the RFC 8058 headers.
  */
-import { composeMessage } from '../mail/compose-message';
-import { instrumentHtml, unsubscribeUrl, type TrackingTokens } from '../mail/tracking';
+import { composeMessage } from '../../integrations/mail/compose-message';
+import { instrumentHtml, unsubscribeUrl, type TrackingTokens } from '../../domain/links/tracking-tokens';
 import { renderTemplate, type TemplateValues } from '../../domain/sequences/template';
 
 export interface RenderEmailInput {

@@ -7,13 +7,14 @@
  * refusal would repeat for every later step, and one visible end beats a string of failed steps.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ReasonCode } from '../../domain/reason-codes';
 import { recordActivity } from '../../db/activity-log';
 import type { Db } from '../../db/database';
 import { SecretBoxError } from '../../db/secret-box';
 import { ConfigError } from '../../domain/config';
 import { claimSend, type Claim } from './claim-send';
 import { workflowActor, type SequenceContext } from './context';
-import type { MailTransport } from '../mail/transport';
+import type { MailTransport } from '../../integrations/mail/transport';
 import { classifyTransportError } from './transport-outcome';
 import type { SendStepInput, SendStepResult } from './types';
 
@@ -99,7 +100,7 @@ async function confirmSent(db: Db, claim: Claim, atMs: number): Promise<void> {
   }
 }
 
-async function settle(db: Db, claim: Claim, status: 'blocked' | 'uncertain', code: string, data: Record<string, unknown>): Promise<void> {
+async function settle(db: Db, claim: Claim, status: 'blocked' | 'uncertain', code: ReasonCode, data: Record<string, unknown>): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await tx.updateTable('email_sends').set({ status, reason_code: code }).where('id', '=', claim.sendId).where('status', '=', 'claimed').execute();
     await recordActivity(tx, {

@@ -7,7 +7,7 @@
  *    the step becomes `uncertain` and is never sent again.
  * When in doubt the answer is `unknown`: a visible uncertain step beats a duplicate email.
  */
-import { MailTransportError } from '../mail/transport';
+import { MailTransportError } from '../../integrations/mail/transport';
 
 export type TransportOutcome = 'rejected' | 'not_sent' | 'unknown';
 

@@ -4,7 +4,7 @@
  * `nowMs` is the workflow's clock (deterministic, and virtual under time skipping); activities use
  * max(nowMs, real now) so a late-running activity never acts on a stale instant.
  */
-import type { EnrollmentStatus } from '../../db/schema';
+import type { EnrollmentStatus } from '../../domain/sequences/vocabulary';
 import type { ReasonCode } from '../../domain/reason-codes';
 
 export interface PlanStepInput {
@@ -24,7 +24,7 @@ export interface GateInput {
 
 export interface GateResult {
   /** Set when the enrollment is no longer live in the database (ended elsewhere): its reason. */
-  endedReason: string | null;
+  endedReason: ReasonCode | null;
   /** Failing rules that end the enrollment (consent, suppression, contact status, address, archived…). */
   end: ReasonCode[];
   /** Failing rules that make it wait (sequence paused, mailbox disconnected / sync off). */
@@ -55,21 +55,21 @@ export type SendStepResult =
   /** Not now: a sending limit or an unreachable mailbox; try again at retryAtMs. */
   | { kind: 'deferred'; code: 'MAILBOX_RATE_LIMIT' | 'MAILBOX_DAILY_LIMIT' | 'MAILBOX_UNAVAILABLE' | 'MAILBOX_CREDENTIALS_UNREADABLE'; retryAtMs: number }
   /** The enrollment is no longer live (ended elsewhere, e.g. unsubscribed): nothing was sent. */
-  | { kind: 'ended'; reason: string };
+  | { kind: 'ended'; reason: ReasonCode };
 
 export interface RecordStateInput {
   enrollmentId: string;
   status: Extract<EnrollmentStatus, 'active' | 'waiting' | 'paused'>;
-  waitingFor: string[];
+  waitingFor: ReasonCode[];
   nextSendAtMs: number | null;
 }
 
 export interface EndInput {
   enrollmentId: string;
-  reason: string;
+  reason: ReasonCode;
   /** Set when a rule blocked this step: recorded as `email_blocked` with every failing code. */
   blockedStepId?: string;
-  codes?: string[];
+  codes?: ReasonCode[];
   /** Who ended it, for the activity log; default the enrollment's workflow. */
   actor?: string;
   /** Extra facts for the activity log entry (ids and statuses only). */
@@ -78,11 +78,11 @@ export interface EndInput {
 
 export interface EndResult {
   /** The reason the database holds (an earlier end, e.g. by unsubscribe, wins). */
-  endedReason: string;
+  endedReason: ReasonCode;
 }
 
 export interface CompleteResult {
   /** `completed`, or `ended` when something ended the enrollment first. */
   status: 'completed' | 'ended';
-  endedReason: string | null;
+  endedReason: ReasonCode | null;
 }

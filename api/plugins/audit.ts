@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/database';
+import { recordAuditEntry } from '../../services/audit/audit-log';
 
 /**
  * Audit log: who did what through the API. Every authenticated write, and every read of the
@@ -15,20 +16,17 @@ export function registerAudit(app: FastifyInstance, db: Db): void {
     const params = (request.params ?? {}) as Record<string, unknown>;
     const entityId = typeof params.id === 'string' ? params.id : null;
     try {
-      await db
-        .insertInto('audit_log')
-        .values({
-          request_id: request.id,
-          user_id: principal.userId,
-          api_key_id: principal.apiKeyId,
-          role: principal.role,
-          method: request.method,
-          route: request.routeOptions.url ?? request.url,
-          status_code: reply.statusCode,
-          entity_type: config.auditEntity ?? null,
-          entity_id: entityId,
-        })
-        .execute();
+      await recordAuditEntry(db, {
+        requestId: request.id,
+        userId: principal.userId,
+        apiKeyId: principal.apiKeyId,
+        role: principal.role,
+        method: request.method,
+        route: request.routeOptions.url ?? request.url,
+        statusCode: reply.statusCode,
+        entityType: config.auditEntity ?? null,
+        entityId,
+      });
     } catch (err) {
       request.log.error({ err }, 'audit log write failed');
     }

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponseSchema } from '../errors';
-import { decodeCursor, encodeCursor, pageSchema } from '../schemas/common';
+import { pageAuditLog } from '../../services/audit/audit-log';
+import { pageSchema } from '../schemas/common';
 import type { ApiDeps } from '../types';
 
 const auditEntry = z
@@ -19,18 +20,10 @@ export function auditRoutes(app: FastifyInstance, { db }: ApiDeps): void {
       response: { 200: pageSchema(auditEntry), 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema },
     },
   }, async (req) => {
-    const q = req.query;
-    const before = decodeCursor(q.cursor, 1);
-    let query = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(q.limit + 1);
-    if (q.userId) query = query.where('user_id', '=', q.userId);
-    if (q.entityId) query = query.where('entity_id', '=', q.entityId);
-    if (before) query = query.where('id', '<', before[0]!);
-    const rows = await query.execute();
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
+    const { rows, nextCursor } = await pageAuditLog(db, req.query);
     return {
-      items: page.map((a) => ({ id: a.id, requestId: a.request_id, userId: a.user_id, role: a.role, method: a.method, route: a.route, statusCode: a.status_code, entityType: a.entity_type, entityId: a.entity_id, occurredAt: a.occurred_at.toISOString() })),
-      nextCursor: rows.length > q.limit && last ? encodeCursor([last.id]) : null,
+      items: rows.map((a) => ({ id: a.id, requestId: a.request_id, userId: a.user_id, role: a.role, method: a.method, route: a.route, statusCode: a.status_code, entityType: a.entity_type, entityId: a.entity_id, occurredAt: a.occurred_at.toISOString() })),
+      nextCursor,
     };
   });
 }

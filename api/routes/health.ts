@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
+import { pingDatabase } from '../../services/health';
 import type { ApiDeps } from '../types';
 
 async function withTimeout<T>(what: Promise<T>, ms: number): Promise<T> {
@@ -17,7 +17,7 @@ export function healthRoutes(app: FastifyInstance, { db, temporal, config }: Api
   app.get('/readyz', { config: { public: true }, schema: { tags: ['health'], summary: 'The database and Temporal are reachable (200), or which is not (503)' } }, async (_req, reply) => {
     const checks: Record<string, { ok: boolean; error?: string }> = {};
     await Promise.all([
-      withTimeout(sql`select 1`.execute(db), 2_000).then(
+      withTimeout(pingDatabase(db), 2_000).then(
         () => { checks.database = { ok: true }; },
         (err: Error) => { checks.database = { ok: false, error: err.message }; },
       ),

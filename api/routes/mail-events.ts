@@ -1,15 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { appendActivityOnce, applyReply, findSendByMessageId, sendData, type SendRef } from '../../db/mail-events';
-import { applyOptOut } from '../../db/unsubscribe';
-import type { ReasonCode } from '../../domain/reason-codes';
+import { applyMailEvents } from '../../services/mail-events/apply-mail-event';
 import { ApiError, errorResponseSchema } from '../errors';
-import { mailEventsBody, mailEventsResponse, type MailEvent, type MailEventResult } from '../schemas/mail-events';
+import { mailEventsBody, mailEventsResponse } from '../schemas/mail-events';
 import type { ApiDeps } from '../types';
-import { signalEnrollmentsEnded } from './end-enrollments';
 
-const ACTOR = 'webhook:mail-events';
 const INVALID_JSON = Symbol('invalid json');
 
 /** HMAC-SHA256 of the exact bytes received, hex, compared in constant time. */
@@ -63,37 +59,6 @@ export async function mailEventRoutes(app: FastifyInstance, deps: ApiDeps): Prom
         body: mailEventsBody,
         response: { 200: mailEventsResponse, 400: errorResponseSchema, 401: errorResponseSchema },
       },
-    }, async (req) => {
-      const results: MailEventResult[] = [];
-      // One at a time: events about one contact must apply in the order the provider sent them.
-      for (const event of req.body.events) {
-        const send = await findSendByMessageId(deps.db, event.messageId);
-        const result = send ? await applyEvent(send, event) : ignored(event);
-        if (result.endedEnrollmentIds.length > 0) await signalEnrollmentsEnded(deps.temporal, result.endedEnrollmentIds, endReason(event), req.log);
-        results.push(result);
-      }
-      return { results };
-    });
+    }, async (req) => ({ results: await applyMailEvents({ db: deps.db, temporal: deps.temporal, log: req.log }, req.body.events) }));
   });
-
-  async function applyEvent(send: SendRef, event: MailEvent): Promise<MailEventResult> {
-    const dedupeKey = `mail-event:${event.type}${event.bounceType ? `-${event.bounceType}` : ''}:${send.sendId}`;
-    const data = { ...sendData(send), ...(event.bounceType && { bounceType: event.bounceType }), ...(event.occurredAt && { occurredAt: event.occurredAt }) };
-    const base = { messageId: event.messageId, type: event.type };
-    if (event.type === 'reply') {
-      const r = await applyReply(deps.db, send, { dedupeKey, actor: ACTOR, data });
-      return { ...base, outcome: r.outcome, reasonCode: send.unenrollOnReply ? 'REPLIED' : 'REPLIED_SEQUENCE_CONTINUES', endedEnrollmentIds: r.endedEnrollmentIds };
-    }
-    if (event.type === 'bounce' && event.bounceType === 'soft') {
-      const added = await appendActivityOnce(deps.db, { send, type: 'bounced', reasonCode: 'SOFT_BOUNCE', data, actor: ACTOR, dedupeKey });
-      return { ...base, outcome: added ? 'applied' : 'duplicate', reasonCode: 'SOFT_BOUNCE', endedEnrollmentIds: [] };
-    }
-    const r = await applyOptOut(deps.db, { contactId: send.contactId, kind: event.type === 'bounce' ? 'hard_bounce' : 'complaint', actor: ACTOR, dedupeKey, data });
-    if (r.outcome === 'no_contact') return ignored(event);
-    return { ...base, outcome: r.outcome === 'duplicate' ? 'duplicate' : 'applied', reasonCode: r.endedReason, endedEnrollmentIds: r.endedEnrollmentIds };
-  }
 }
-
-const ignored = (event: MailEvent): MailEventResult => ({ messageId: event.messageId, type: event.type, outcome: 'ignored', reasonCode: 'UNKNOWN_MESSAGE_ID' satisfies ReasonCode, endedEnrollmentIds: [] });
-
-const endReason = (event: MailEvent): ReasonCode => (event.type === 'reply' ? 'REPLIED' : event.type === 'bounce' ? 'CONTACT_BOUNCED' : 'SUPPRESSED');

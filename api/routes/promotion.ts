@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { recordActivity } from '../../db/activity-log';
-import type { Db } from '../../db/database';
-import { beginAttempt, createPromotion, getPromotion, toPromotionView } from '../../db/promotions';
 import { PROMOTION_STATES, PROMOTION_STEPS, STEP_STATUSES } from '../../domain/promotion/steps';
-import { ApiError, conflict, errorResponseSchema, notFound, standardErrors } from '../errors';
+import { promotionService } from '../../services/promotions/promotions';
+import { actorOf } from '../actor';
+import { errorResponseSchema, standardErrors } from '../errors';
 import { idParams } from '../schemas/common';
 import type { ApiDeps } from '../types';
-import { promotionStarter } from './promotion-workflow';
 
 const errors = standardErrors;
 const writeErrors = { ...errors, 409: errorResponseSchema, 503: errorResponseSchema };
@@ -43,20 +41,9 @@ export const promotionSchema = z
 /** The endpoints take no body; a stray field is named rather than ignored. */
 const noBody = z.strictObject({}).nullish();
 
-async function requireCompany(db: Db, id: string): Promise<void> {
-  const company = await db.selectFrom('companies').select('id').where('id', '=', id).executeTakeFirst();
-  if (!company) throw notFound('Company', id);
-}
-
-export function promotionRoutes(app: FastifyInstance, { db, temporal, config }: ApiDeps): void {
+export function promotionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const workflows = promotionStarter(temporal, config);
-  const actor = (userId?: string) => `user:${userId ?? 'unknown'}`;
-  const view = async (companyId: string) => {
-    const row = await getPromotion(db, companyId);
-    if (!row) throw new Error(`promotion of company ${companyId} disappeared`);
-    return toPromotionView(row);
-  };
+  const promotions = promotionService(deps);
 
   r.post('/v1/companies/:id/promote', {
     config: { permission: 'promotions:write', auditEntity: 'promotion' },
@@ -68,13 +55,8 @@ export function promotionRoutes(app: FastifyInstance, { db, temporal, config }: 
       response: { 200: promotionSchema, 202: promotionSchema, ...writeErrors },
     },
   }, async (req, reply) => {
-    const companyId = req.params.id;
-    await requireCompany(db, companyId);
-    const { row, created } = await createPromotion(db, companyId);
-    if (created) await recordActivity(db, { companyId, type: 'promotion_requested', data: { workflowId: row.workflow_id }, actor: actor(req.principal?.userId) });
-    // Also for an existing unfinished row: a start lost to a Temporal outage happens now, a live run is left alone.
-    if (row.status === 'running' || row.status === 'waiting_for_psa') await workflows.ensureStarted(companyId, row.attempt);
-    return reply.code(created ? 202 : 200).send(await view(companyId));
+    const { view, created } = await promotions.promote(req.params.id, actorOf(req));
+    return reply.code(created ? 202 : 200).send(view);
   });
 
   r.post('/v1/companies/:id/promotion/retry', {
@@ -86,32 +68,10 @@ export function promotionRoutes(app: FastifyInstance, { db, temporal, config }: 
       body: noBody,
       response: { 202: promotionSchema, ...writeErrors },
     },
-  }, async (req, reply) => {
-    const companyId = req.params.id;
-    const row = await getPromotion(db, companyId);
-    if (!row) throw await noPromotion(db, companyId);
-    if (row.status === 'completed') throw conflict('PROMOTION_COMPLETED', 'The promotion already completed; there is nothing to retry.');
-    // A row still "running" whose run is gone (terminated by an operator) may be retried too.
-    const inProgress = () => conflict('PROMOTION_IN_PROGRESS', `The promotion is still ${row.status === 'waiting_for_psa' ? 'waiting for the PSA' : 'running'}; retry only a failed promotion.`);
-    if (row.status !== 'failed' && (await workflows.isRunning(companyId))) throw inProgress();
-    const attempt = row.attempt + 1;
-    if (!(await workflows.startRetry(companyId, attempt))) throw inProgress();
-    await beginAttempt(db, companyId, attempt);
-    await recordActivity(db, { companyId, type: 'promotion_retry_requested', data: { attempt, previousCode: row.code, previousFailedStep: row.failed_step }, actor: actor(req.principal?.userId) });
-    return reply.code(202).send(await view(companyId));
-  });
+  }, async (req, reply) => reply.code(202).send(await promotions.retry(req.params.id, actorOf(req))));
 
   r.get('/v1/companies/:id/promotion', {
     config: { permission: 'promotions:read' },
     schema: { tags: ['promotions'], summary: "The company's promotion: status, each step with its reason code, synced and skipped contacts", params: idParams, response: { 200: promotionSchema, ...errors } },
-  }, async (req) => {
-    const row = await getPromotion(db, req.params.id);
-    if (!row) throw await noPromotion(db, req.params.id);
-    return toPromotionView(row);
-  });
-}
-
-async function noPromotion(db: Db, companyId: string): Promise<ApiError> {
-  await requireCompany(db, companyId);
-  return new ApiError(404, 'PROMOTION_NOT_FOUND', `Company ${companyId} has not been promoted; POST /v1/companies/${companyId}/promote starts its promotion.`);
+  }, async (req) => promotions.get(req.params.id));
 }

@@ -1,16 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Db } from '../../db/database';
-import { ApiError, errorResponseSchema } from '../errors';
+import { psaClientContext } from '../../services/psa/client-context';
+import { errorResponseSchema } from '../errors';
+import { checkPsaKey } from '../public/psa-key';
+import { activitySchema, toActivityJson } from '../schemas/activities';
 import { companySchema, toCompanyJson } from '../schemas/companies';
-import { activitySchema, contactSchema, toContactJson } from '../schemas/contacts';
+import { contactSchema, toContactJson } from '../schemas/contacts';
 import type { ApiDeps } from '../types';
-import { listActivities } from './activity-pages';
-import { checkPsaKey } from './psa-auth';
-
-const MAX_CONTACTS = 500;
-const RECENT_ACTIVITY = 25;
 
 const contextSchema = z
   .object({
@@ -42,26 +39,13 @@ export async function psaContextRoutes(app: FastifyInstance, { db, config }: Api
         response: { 200: contextSchema, 400: errorResponseSchema, 401: errorResponseSchema, 404: errorResponseSchema },
       },
     }, async (req) => {
-      const { psaClientId } = req.params;
-      const company = await db.selectFrom('companies').selectAll().where('psa_client_id', '=', psaClientId).executeTakeFirst();
-      if (!company) throw await notLinked(db, psaClientId);
-      const contacts = await db.selectFrom('contacts').selectAll().where('company_id', '=', company.id).orderBy('created_at').orderBy('id').limit(MAX_CONTACTS + 1).execute();
-      const activity = await listActivities(db, 'company_id', company.id, { limit: RECENT_ACTIVITY });
+      const context = await psaClientContext(db, req.params.psaClientId);
       return {
-        company: toCompanyJson(company),
-        contacts: contacts.slice(0, MAX_CONTACTS).map(toContactJson),
-        contactsTruncated: contacts.length > MAX_CONTACTS,
-        recentActivity: activity.items,
+        company: toCompanyJson(context.company),
+        contacts: context.contacts.map(toContactJson),
+        contactsTruncated: context.contactsTruncated,
+        recentActivity: context.recentActivity.map(toActivityJson),
       };
     });
   });
-}
-
-/** The 404 for an unlinked client; names the promotion when one is under way or stuck. */
-async function notLinked(db: Db, psaClientId: string): Promise<ApiError> {
-  const promotion = await db.selectFrom('promotions').select(['company_id', 'status', 'failed_step', 'code']).where('psa_client_id', '=', psaClientId).executeTakeFirst();
-  const why = promotion
-    ? ` CRM company ${promotion.company_id} is being promoted to it but is not linked yet (promotion ${promotion.status}${promotion.code ? ` at ${promotion.failed_step ?? 'a step'}: ${promotion.code}` : ''}).`
-    : " Promote the CRM company to a client (POST /v1/companies/:id/promote) so both systems hold each other's ids.";
-  return new ApiError(404, 'COMPANY_NOT_LINKED', `PSA client ${psaClientId}: the company is not linked to any CRM company.${why}`);
 }

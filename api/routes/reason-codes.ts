@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PromotionOnlyCodes } from '../../domain/promotion/codes';
-import { ReasonCodes } from '../../domain/reason-codes';
+import { REASON_CODES } from '../../domain/reason-codes';
 import { errorResponseSchema } from '../errors';
 import type { ApiDeps } from '../types';
 
-const catalogue = Object.entries({ ...ReasonCodes, ...PromotionOnlyCodes })
-  .map(([code, description]) => ({ code, description }))
+const catalogue = Object.entries(REASON_CODES)
+  .map(([code, description]: [string, string]) => ({ code, description }))
   .sort((a, b) => a.code.localeCompare(b.code));
 
 /** Every reason code the service records, with what it means: the answer to "why?" in one place. */

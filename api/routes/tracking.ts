@@ -1,24 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { findSendById } from '../../db/mail-events';
-import { recordClick, recordOpen } from '../../db/tracking-events';
-import { tokenParams } from '../schemas/link-tokens';
+import { resolveClick, trackOpen } from '../../services/tracking/tracking';
+import { invalidLink, notConfigured, tokensFor, verifyToken, wantsHtml } from '../public/pages';
+import { tokenParams } from '../public/token-params';
 import type { ApiDeps } from '../types';
-import { invalidLink, notConfigured, tokensFor, verifyToken, wantsHtml } from './public-pages';
 
 /** 1×1 transparent GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const NO_STORE = 'no-store, no-cache, must-revalidate, private';
-
-/** Origin + path of a link: query strings and fragments may carry personal data. */
-function linkTarget(url: string): string | null {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? `${u.origin}${u.pathname}` : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Open pixel and click redirects (public, from inside emails). Tracking is best-effort and must
@@ -36,8 +25,7 @@ export function trackingRoutes(app: FastifyInstance, { db, config }: ApiDeps): v
     const payload = verifyToken(tokens, req.params['*'].replace(/\.gif$/, ''), 'o');
     if (payload) {
       try {
-        const send = await findSendById(db, payload.s);
-        if (send) await recordOpen(db, send, new Date());
+        await trackOpen(db, payload.s, new Date());
       } catch (err) {
         req.log.warn({ err }, 'open tracking failed; pixel served anyway');
       }
@@ -52,15 +40,13 @@ export function trackingRoutes(app: FastifyInstance, { db, config }: ApiDeps): v
   }, async (req, reply) => {
     if (!tokens) return notConfigured(req, reply);
     const payload = verifyToken(tokens, req.params['*'], 'c');
-    const send = payload ? await findSendById(db, payload.s) : undefined;
-    const url = payload && send ? send.links[payload.l] : undefined;
-    const target = typeof url === 'string' ? linkTarget(url) : null;
-    if (!payload || !send || !url || !target) return invalidLink(reply, wantsHtml(req));
+    const click = payload ? await resolveClick(db, payload.s, payload.l) : null;
+    if (!click) return invalidLink(reply, wantsHtml(req));
     try {
-      await recordClick(db, send, payload.l, target, new Date());
+      await click.record(new Date());
     } catch (err) {
       req.log.warn({ err }, 'click tracking failed; redirecting anyway');
     }
-    return reply.header('cache-control', NO_STORE).header('referrer-policy', 'no-referrer').redirect(url, 302);
+    return reply.header('cache-control', NO_STORE).header('referrer-policy', 'no-referrer').redirect(click.url, 302);
   });
 }

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { findSendById } from '../../db/mail-events';
-import { applyOptOut } from '../../db/unsubscribe';
-import { errorResponseSchema, notFound, standardErrors } from '../errors';
+import { sendExists, unsubscribeBySend, unsubscribeContact } from '../../services/contacts/unsubscribe';
+import { actorOf } from '../actor';
+import { errorResponseSchema, standardErrors } from '../errors';
+import { htmlPage, invalidLink, notConfigured, tokensFor, verifyToken, wantsHtml } from '../public/pages';
+import { tokenParams } from '../public/token-params';
 import { idParams } from '../schemas/common';
-import { tokenParams } from '../schemas/link-tokens';
 import { oneClickResultSchema, unsubscribeResultSchema } from '../schemas/unsubscribe';
 import type { ApiDeps } from '../types';
-import { signalEnrollmentsEnded } from './end-enrollments';
-import { htmlPage, invalidLink, notConfigured, tokensFor, verifyToken, wantsHtml } from './public-pages';
 
 const errors = standardErrors;
 
@@ -23,10 +22,8 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     config: { permission: 'contacts:write', auditEntity: 'contact' },
     schema: { tags: ['contacts'], summary: 'Unsubscribe a contact: status unsubscribed, address suppressed, every live enrollment ended (UNSUBSCRIBED)', params: idParams, response: { 200: unsubscribeResultSchema, ...errors } },
   }, async (req) => {
-    const result = await applyOptOut(db, { contactId: req.params.id, kind: 'unsubscribe', actor: `user:${req.principal?.userId ?? 'unknown'}`, data: { source: 'api' } });
-    if (result.outcome === 'no_contact') throw notFound('Contact', req.params.id);
-    await signalEnrollmentsEnded(temporal, result.endedEnrollmentIds, 'UNSUBSCRIBED', req.log);
-    return { contactId: req.params.id, status: 'unsubscribed' as const, outcome: result.outcome === 'applied' ? ('applied' as const) : ('unchanged' as const), suppressed: result.suppressed, endedEnrollmentIds: result.endedEnrollmentIds };
+    const result = await unsubscribeContact({ db, temporal, log: req.log }, req.params.id, actorOf(req));
+    return { ...result, status: 'unsubscribed' as const };
   });
 
   // Own scope: the form parsers below apply to the one-click routes only.
@@ -42,8 +39,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     }, async (req, reply) => {
       if (!tokens) return notConfigured(req, reply);
       const payload = verifyToken(tokens, req.params['*'], 'u');
-      const send = payload ? await findSendById(db, payload.s) : undefined;
-      if (!send) return invalidLink(reply, true);
+      if (!payload || !(await sendExists({ db }, payload.s))) return invalidLink(reply, true);
       const form = '<p>Do you want to stop receiving these emails?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>';
       return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(htmlPage('Unsubscribe', form));
     });
@@ -54,11 +50,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     }, async (req, reply) => {
       if (!tokens) return notConfigured(req, reply);
       const payload = verifyToken(tokens, req.params['*'], 'u');
-      const send = payload ? await findSendById(db, payload.s) : undefined;
-      if (!send) return invalidLink(reply, wantsHtml(req));
-      const result = await applyOptOut(db, { contactId: send.contactId, kind: 'unsubscribe', actor: 'link:one-click', data: { source: 'one_click', sendId: send.sendId, enrollmentId: send.enrollmentId } });
-      if (result.outcome === 'no_contact') return invalidLink(reply, wantsHtml(req));
-      await signalEnrollmentsEnded(temporal, result.endedEnrollmentIds, 'UNSUBSCRIBED', req.log);
+      if (!payload || !(await unsubscribeBySend({ db, temporal, log: req.log }, payload.s))) return invalidLink(reply, wantsHtml(req));
       reply.header('cache-control', 'no-store');
       if (wantsHtml(req)) return reply.type('text/html; charset=utf-8').send(htmlPage('You are unsubscribed', '<p>You will not receive any more emails from these sequences.</p>'));
       return { unsubscribed: true as const };

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createUser, issueApiKey } from '../../db/api-keys';
 import { ROLES } from '../../domain/permissions';
-import { notFound, standardErrors } from '../errors';
+import { addUser, issueKeyForUser, listKeysOfUser, listUsers, revokeKey } from '../../services/users/users';
+import { standardErrors } from '../errors';
 import { idParams } from '../schemas/common';
 import type { ApiDeps } from '../types';
 
@@ -18,8 +18,7 @@ export function userRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     config: { permission: 'users:write', auditEntity: 'user' },
     schema: { tags: ['users'], summary: 'Create a user with a role', body: z.strictObject({ name: z.string().trim().min(1).max(200), role: z.enum(ROLES) }), response: { 201: userSchema, ...errors } },
   }, async (req, reply) => {
-    const id = await createUser(db, req.body.name, req.body.role);
-    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await addUser(db, req.body);
     return reply.code(201).send({ id: row.id, name: row.name, role: row.role, createdAt: row.created_at.toISOString(), disabled: row.disabled_at !== null });
   });
 
@@ -27,7 +26,7 @@ export function userRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     config: { permission: 'users:read' },
     schema: { tags: ['users'], summary: 'List users', response: { 200: z.object({ items: z.array(userSchema) }), ...errors } },
   }, async () => {
-    const rows = await db.selectFrom('users').selectAll().orderBy('created_at').execute();
+    const rows = await listUsers(db);
     return { items: rows.map((u) => ({ id: u.id, name: u.name, role: u.role, createdAt: u.created_at.toISOString(), disabled: u.disabled_at !== null })) };
   });
 
@@ -41,9 +40,7 @@ export function userRoutes(app: FastifyInstance, { db }: ApiDeps): void {
       response: { 201: z.object({ id: z.string(), prefix: z.string(), key: z.string() }), ...errors },
     },
   }, async (req, reply) => {
-    const user = await db.selectFrom('users').select('id').where('id', '=', req.params.id).executeTakeFirst();
-    if (!user) throw notFound('User', req.params.id);
-    const issued = await issueApiKey(db, user.id, req.body.name);
+    const issued = await issueKeyForUser(db, req.params.id, req.body.name);
     return reply.code(201).send(issued);
   });
 
@@ -51,7 +48,7 @@ export function userRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     config: { permission: 'users:read' },
     schema: { tags: ['users'], summary: "A user's API keys (never the keys themselves)", params: idParams, response: { 200: z.object({ items: z.array(keySchema) }), ...errors } },
   }, async (req) => {
-    const rows = await db.selectFrom('api_keys').selectAll().where('user_id', '=', req.params.id).orderBy('created_at').execute();
+    const rows = await listKeysOfUser(db, req.params.id);
     return { items: rows.map((k) => ({ id: k.id, name: k.name, prefix: k.prefix, createdAt: k.created_at.toISOString(), lastUsedAt: k.last_used_at?.toISOString() ?? null, revoked: k.revoked_at !== null })) };
   });
 
@@ -59,8 +56,7 @@ export function userRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     config: { permission: 'users:write', auditEntity: 'api_key' },
     schema: { tags: ['users'], summary: 'Revoke an API key', params: idParams, response: { 204: z.null(), ...errors } },
   }, async (req, reply) => {
-    const row = await db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', req.params.id).where('revoked_at', 'is', null).returning('id').executeTakeFirst();
-    if (!row) throw notFound('Active API key', req.params.id);
+    await revokeKey(db, req.params.id);
     return reply.code(204).send(null);
   });
 }

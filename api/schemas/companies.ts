@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { CompanyRow } from '../../db/schema';
+import { COMPANY_STATUSES } from '../../domain/companies/vocabulary';
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
-export const companyStatus = z.enum(['prospect', 'active', 'customer', 'inactive']);
+export const companyStatus = z.enum(COMPANY_STATUSES);
 
 const domains = z
   .array(z.string().trim().toLowerCase().regex(DOMAIN, { message: 'must be a domain name such as example.com' }))

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ContactRow } from '../../db/schema';
+import { CONSENTS, CONTACT_STATUSES } from '../../domain/contacts/vocabulary';
 
 /** IANA zone names only: the send window is evaluated in the contact's zone. */
 export const timeZoneSchema = z.string().refine(
@@ -14,8 +15,8 @@ export const timeZoneSchema = z.string().refine(
   { message: 'must be an IANA time zone such as Europe/Berlin' },
 );
 
-export const contactStatus = z.enum(['active', 'inactive', 'bounced', 'unsubscribed']);
-export const consent = z.enum(['opted_in', 'opted_out', 'unknown']);
+export const contactStatus = z.enum(CONTACT_STATUSES);
+export const consent = z.enum(CONSENTS);
 
 const email = z.string().trim().max(254).pipe(z.email({ message: 'must be an email address such as ada@example.com' }));
 
@@ -73,16 +74,3 @@ export function toContactJson(row: ContactRow): ContactJson {
     updatedAt: row.updated_at.toISOString(),
   };
 }
-
-export const activitySchema = z
-  .object({
-    id: z.string(),
-    type: z.string(),
-    reasonCode: z.string().nullable(),
-    data: z.record(z.string(), z.unknown()),
-    actor: z.string(),
-    contactId: z.string().nullable(),
-    companyId: z.string().nullable(),
-    occurredAt: z.string(),
-  })
-  .meta({ id: 'Activity' });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENROLLMENT_STATUSES } from '../../domain/sequences/vocabulary';
 
 export const diagnosticsQuery = z.strictObject({ sequenceId: z.uuid({ message: 'must be a UUID' }).optional() });
 
@@ -15,7 +16,7 @@ const ruleSchema = z
 
 const enrollmentSchema = z.object({
   id: z.string(),
-  status: z.enum(['active', 'waiting', 'paused', 'completed', 'ended']),
+  status: z.enum(ENROLLMENT_STATUSES),
   waitingFor: z.array(z.string()),
   nextSendAt: z.string().nullable(),
   endedReason: z.string().nullable(),

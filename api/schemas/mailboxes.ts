@@ -1,8 +1,6 @@
-import type { Selectable } from 'kysely';
 import { z } from 'zod';
-import type { MailboxesTable } from '../../db/schema';
-
-export type MailboxRow = Selectable<MailboxesTable>;
+import type { MailboxRecord as MailboxRow } from '../../db/schema';
+import { MAILBOX_PROVIDERS } from '../../domain/sequences/vocabulary';
 
 const email = z.string().trim().max(254).pipe(z.email({ message: 'must be an email address such as sales@example.com' }));
 const limit = z.number().int().min(1, 'must be at least 1').max(1_000_000);
@@ -32,7 +30,7 @@ const base = {
 
 // The settings block must match the provider; the wrong one is named so the client knows what to drop.
 export const createMailboxBody = z
-  .strictObject({ provider: z.enum(['smtp', 'm365']), ...base, smtp: smtpSettings.optional(), m365: m365Settings.optional() })
+  .strictObject({ provider: z.enum(MAILBOX_PROVIDERS), ...base, smtp: smtpSettings.optional(), m365: m365Settings.optional() })
   .superRefine((b, ctx) => {
     const own = b.provider === 'smtp' ? 'smtp' : 'm365';
     const other = b.provider === 'smtp' ? 'm365' : 'smtp';
@@ -60,7 +58,7 @@ export type UpdateMailboxBody = z.infer<typeof updateMailboxBody>;
 export const mailboxSchema = z
   .object({
     id: z.string(),
-    provider: z.enum(['smtp', 'm365']),
+    provider: z.enum(MAILBOX_PROVIDERS),
     address: z.string(),
     displayName: z.string().nullable(),
     connected: z.boolean(),

@@ -1,13 +1,11 @@
-import type { Selectable } from 'kysely';
 import { z } from 'zod';
-import type { SequencesTable, SequenceStepsTable } from '../../db/schema';
-import { parseIsoDuration } from '../../domain/sequences/duration';
+import type { SequenceRow, SequenceStepRow as StepRow } from '../../db/schema';
+import { parseIsoDuration } from '../../domain/duration';
 import { sendWindowSchema, type SendWindow } from '../../domain/sequences/send-window';
 import { validateTemplate } from '../../domain/sequences/template';
+import { SEQUENCE_STATUSES } from '../../domain/sequences/vocabulary';
 import { timeZoneSchema } from './contacts';
 
-export type SequenceRow = Selectable<SequencesTable>;
-export type StepRow = Selectable<SequenceStepsTable>;
 
 /** Unknown or malformed tokens are a 400 at save time, naming the field, never a broken email. */
 const template = (max: number) =>
@@ -101,7 +99,7 @@ export const sequenceSchema = z
     id: z.string(),
     name: z.string(),
     mailboxId: z.string(),
-    status: z.enum(['draft', 'active', 'paused', 'archived']),
+    status: z.enum(SEQUENCE_STATUSES),
     sendWindow: sendWindowJson.nullable(),
     timeZone: z.string(),
     unenrollOnReply: z.boolean(),

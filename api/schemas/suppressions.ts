@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { SuppressionRow } from '../../db/suppressions';
+import { MANUAL_SUPPRESSION_REASONS, SUPPRESSION_REASONS } from '../../domain/suppressions/vocabulary';
 
-const reasons = ['bounced', 'complained', 'manual', 'unsubscribed', 'erased'] as const;
+const reasons = SUPPRESSION_REASONS;
 
 export const suppressionSchema = z
   .object({
@@ -28,7 +29,7 @@ const address = z.string().trim().max(254).pipe(z.email({ message: 'must be an e
 /** `erased` is not accepted here: only the erasure workflow creates those, as a hash. */
 export const createSuppressionBody = z.strictObject({
   address,
-  reason: z.enum(['manual', 'bounced', 'complained', 'unsubscribed']),
+  reason: z.enum(MANUAL_SUPPRESSION_REASONS),
   note: z.string().trim().max(1000).nullable().optional(),
 });
 

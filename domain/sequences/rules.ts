@@ -3,6 +3,7 @@
  * send and by the diagnostics endpoint. Every rule is always reported, so a diagnosis shows all
  * reasons at once instead of the first one found. Details never contain personal data.
  */
+import type { SuppressionReason } from '../suppressions/vocabulary';
 import type { ReasonCode } from '../reason-codes';
 import { isValidEmail } from '../email-address';
 
@@ -17,7 +18,6 @@ export type SequenceRuleName =
   | 'no_address'
   | 'one_enrollment';
 
-export type SuppressionReason = 'bounced' | 'complained' | 'manual' | 'unsubscribed' | 'erased';
 
 export type SequenceRuleFacts = {
   contact: {

@@ -1,8 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
+import { lazyTemporalClient } from '../../temporal/client';
 import pino from 'pino';
 import { LOG_REDACT, requestLogSerializers } from '../../api/logging';
 import { createDatabase } from '../../db/database';
-import { connectTestClient } from '../harness/temporal';
+import { connectTestClient, testTemporalTarget } from '../harness/temporal';
 import { bearer, createTestApp } from '../harness/api';
 import { createApiContext, type ApiContext } from '../harness/api-context';
 import { testConfig } from '../harness/config';
@@ -23,8 +23,8 @@ describe('health', () => {
 
   it('answers 503 naming what is unreachable', async () => {
     const deadDb = createDatabase('postgres://nobody:x@127.0.0.1:1/none');
-    const connection = Connection.lazy({ address: '127.0.0.1:1' });
-    const app = await createTestApp({ db: deadDb, temporal: new Client({ connection }), config: ctx.config });
+    const temporal = lazyTemporalClient({ ...testTemporalTarget(), address: '127.0.0.1:1' });
+    const app = await createTestApp({ db: deadDb, temporal: temporal.client, config: ctx.config });
     try {
       const res = await app.inject({ url: '/readyz' });
       expect(res.statusCode).toBe(503);
@@ -35,7 +35,7 @@ describe('health', () => {
     } finally {
       await app.close();
       await deadDb.destroy();
-      await connection.close();
+      await temporal.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { formatDuration, parseIsoDuration } from '../../domain/sequences/duration';
+import { formatDuration, parseIsoDuration } from '../../domain/duration';
 
 describe('parseIsoDuration', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { ReasonCodes } from '../../domain/reason-codes';
+import { REASON_CODES } from '../../domain/reason-codes';
 import {
   SEQUENCE_RULES,
   classifyCodes,
@@ -46,7 +46,7 @@ describe('SEQUENCE_RULES', () => {
     ]);
     for (const rule of SEQUENCE_RULES) {
       expect(rule.description.length).toBeGreaterThan(10);
-      for (const code of rule.codes) expect(ReasonCodes[code]).toBeDefined();
+      for (const code of rule.codes) expect(REASON_CODES[code]).toBeDefined();
     }
   });
 });

@@ -22,7 +22,7 @@ import {
   type ClientCreatedWebhook,
   type PsaClientRecord,
   type PsaContactRecord,
-} from '../../activities/psa/psa-api';
+} from '../../integrations/psa/api';
 
 /**
  * unreachable: sockets destroyed at once; error5xx: 503; hang: request never answered (client timeout);

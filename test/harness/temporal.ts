@@ -1,11 +1,13 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
 import { randomBytes } from 'node:crypto';
-import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import type { ActivityDeps } from '../../activities/deps';
-import { createWorker } from '../../worker/create-worker';
+import { connectTemporal, type TemporalTarget } from '../../temporal/client';
+import { dataConverter } from '../../temporal/data-converter';
+import { registerSearchAttributes } from '../../temporal/search-attribute-registration';
+import { createWorker } from '../../temporal/worker';
+import { testConfig } from './config';
 import { harnessEnv } from './harness-env';
 
 let runtimeInstalled = false;
@@ -22,10 +24,14 @@ export function installQuietRuntime(): void {
 
 export const uniqueTaskQueue = (name: string) => `test-${name}-${randomBytes(4).toString('hex')}`;
 
-/** A client of the shared Temporal dev server the global setup started. */
+/** The shared Temporal dev server the global setup started, with the service's data converter. */
+export function testTemporalTarget(): TemporalTarget {
+  return { address: harnessEnv('TEST_TEMPORAL_ADDRESS'), namespace: 'default', settings: testConfig() };
+}
+
+/** A client of the shared Temporal dev server. */
 export async function connectTestClient(): Promise<{ client: Client; close(): Promise<void> }> {
-  const connection = await Connection.connect({ address: harnessEnv('TEST_TEMPORAL_ADDRESS') });
-  return { client: new Client({ connection, namespace: 'default' }), close: () => connection.close() };
+  return connectTemporal(testTemporalTarget());
 }
 
 export interface RunningWorker {
@@ -38,8 +44,7 @@ export interface RunningWorker {
 export async function startTestWorker(opts: { deps: ActivityDeps; taskQueue: string; connection?: NativeConnection; activities?: object; namespace?: string }): Promise<RunningWorker> {
   installQuietRuntime();
   const { worker, connection, ownsConnection } = await createWorker({
-    address: harnessEnv('TEST_TEMPORAL_ADDRESS'),
-    namespace: opts.namespace ?? 'default',
+    target: { ...testTemporalTarget(), namespace: opts.namespace ?? 'default' },
     taskQueue: opts.taskQueue,
     deps: opts.deps,
     workflowBundlePath: harnessEnv('WORKFLOW_BUNDLE_PATH'),
@@ -61,9 +66,11 @@ export async function startTestWorker(opts: { deps: ActivityDeps; taskQueue: str
 /** Temporal's time-skipping test server, from the pinned binary (the SDK's download is offline-hostile). */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: harnessEnv('TEMPORAL_TEST_SERVER_PATH') } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: harnessEnv('TEMPORAL_TEST_SERVER_PATH') } },
+    client: { dataConverter: dataConverter(testConfig()) },
+  });
   // The test server starts without our search attributes; the dev server gets them at launch.
-  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-  await env.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((name) => [name, keyword])) });
+  await registerSearchAttributes(env.connection, 'default', { fresh: true });
   return env;
 }

@@ -1,5 +1,7 @@
 /** Promotion and PSA endpoints: permissions, input errors, PSA-key authentication, the PSA context. */
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { lazyTemporalClient } from '../../temporal/client';
+import { connectTestClient, testTemporalTarget } from '../harness/temporal';
 import { recordActivity } from '../../db/activity-log';
 import { ConfigError } from '../../domain/config';
 import { bearer, createTestApp } from '../harness/api';
@@ -19,7 +21,7 @@ afterAll(async () => {
 /** A client of a Temporal that is down. No gRPC retries: none may outlive the test and hit a closed channel. */
 const offline: Client[] = [];
 function offlineClient(): Client {
-  const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:9', connectTimeout: 200, interceptors: [] }) });
+  const { client } = lazyTemporalClient({ ...testTemporalTarget(), address: '127.0.0.1:9' }, { connectTimeoutMs: 200, grpcRetries: false });
   offline.push(client);
   return client;
 }
@@ -80,9 +82,9 @@ describe('promotion endpoints', () => {
 
     const again = await ctx.app.inject({ method: 'POST', url: `/v1/companies/${id}/promote`, headers: bearer(ctx.keys.admin) });
     expect(again.statusCode).toBe(200);
-    const temporal = await Connection.connect({ address: ctx.config.TEMPORAL_ADDRESS! });
+    const temporal = await connectTestClient();
     try {
-      const handle = new Client({ connection: temporal }).workflow.getHandle(`promotion-${id}`);
+      const handle = temporal.client.workflow.getHandle(`promotion-${id}`);
       const description = await handle.describe();
       expect(description).toMatchObject({ type: 'promotionWorkflow', taskQueue: ctx.config.TEMPORAL_TASK_QUEUE });
       expect(description.status.name).toBe('RUNNING');

@@ -7,16 +7,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { ActivityDeps } from '../../activities/deps';
-import { createPsaClient, type PsaClient } from '../../activities/psa/psa-client';
+import { createPsaClient, type PsaClient } from '../../integrations/psa/client';
 import type { AppConfig } from '../../domain/config';
 import type { PromotionView } from '../../db/promotions';
-import { workflowIds } from '../../domain/temporal-names';
+import { promotionContract } from '../../workflows/promotion/contract';
 import { bearer, createRoleKeys, createTestApp, type RoleKeys } from '../harness/api';
 import { testConfig } from '../harness/config';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { harnessEnv } from '../harness/harness-env';
-import { createTimeSkippingEnv, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../harness/temporal';
-import { createWorker } from '../../worker/create-worker';
+import { createTimeSkippingEnv, startTestWorker, testTemporalTarget, uniqueTaskQueue, type RunningWorker } from '../harness/temporal';
+import { createWorker } from '../../temporal/worker';
 import { startPsaEmulator, type PsaEmulator } from '../emulators/psa-emulator';
 
 export const PSA_KEY = 'psa-key-promotion-tests-0123456789';
@@ -123,7 +123,7 @@ export async function createPromotionFixture(opts: PromotionFixtureOptions = {})
       const names = events.map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
       throw new Error(`Promotion of ${companyId} never reached "${what}". Last status:\n${JSON.stringify(last, null, 2)}\nHistory: ${names.join(', ')}`);
     },
-    handle: (companyId) => env.client.workflow.getHandle(workflowIds.promotion(companyId)),
+    handle: (companyId) => env.client.workflow.getHandle(promotionContract.id(companyId)),
     async close() {
       await fx.worker.stop();
       await app.close();
@@ -137,8 +137,7 @@ export async function createPromotionFixture(opts: PromotionFixtureOptions = {})
 
 async function startUncachedWorker(env: TestWorkflowEnvironment, taskQueue: string, deps: ActivityDeps): Promise<RunningWorker> {
   const { worker } = await createWorker({
-    address: 'unused: connection given',
-    namespace: 'default',
+    target: testTemporalTarget(),
     taskQueue,
     deps,
     connection: env.nativeConnection,

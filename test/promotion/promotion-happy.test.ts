@@ -1,7 +1,7 @@
 /** Promotion end to end under time skipping: the PSA confirms after its 30 s event-mesh delay. */
 import { temporal } from '@temporalio/proto';
 import { bearer } from '../harness/api';
-import { promotionProgressQuery } from '../../workflows/promotion';
+import { promotionContract } from '../../workflows/promotion/contract';
 import { recordHistory, replayAgainstCurrentCode } from '../harness/histories';
 import { CRM_KEY, createPromotionFixture, step, stepStates, type PromotionFixture } from './promotion-fixture';
 
@@ -26,7 +26,7 @@ describe('promotion happy path', () => {
     const waiting = await fx.waitFor(companyId, 'waiting_for_psa', (s) => s.status === 'waiting_for_psa');
     expect(stepStates(waiting)).toEqual({ preflight: 'completed', mark_customer: 'completed', notify_psa: 'completed', wait_for_confirmation: 'running', link: 'pending', sync_contacts: 'pending' });
     const psaClientId = waiting.psaClientId!;
-    await expect(fx.handle(companyId).query(promotionProgressQuery)).resolves.toEqual({ attempt: 1, step: 'wait_for_confirmation', waitingForPsa: true, psaClientId });
+    await expect(fx.handle(companyId).query(promotionContract.queries.progress)).resolves.toEqual({ attempt: 1, step: 'wait_for_confirmation', waitingForPsa: true, psaClientId });
     expect(fx.psa.state.clients.get(psaClientId)).toMatchObject({ crmCompanyId: companyId, status: 'pending' });
     // Already a customer while the PSA processes the client; the link is still pending.
     const company = (await fx.app.inject({ method: 'GET', url: `/v1/companies/${companyId}`, headers: bearer(fx.keys.rep) })).json();

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { createTrackingTokens, type TrackingPayload } from '../../activities/mail/tracking';
+import { createTrackingTokens, type TrackingPayload } from '../../domain/links/tracking-tokens';
 import { mailEventSignature } from '../../api/routes/mail-events';
 import type { Db } from '../../db/database';
-import type { Consent, ContactStatus, EnrollmentStatus, SendStatus, SequenceStatus } from '../../db/schema';
+import type { Consent, ContactStatus } from '../../domain/contacts/vocabulary';
+import type { ActivityType } from '../../domain/activity-log/types';
+import type { ReasonCode } from '../../domain/reason-codes';
+import type { EnrollmentStatus, SendStatus, SequenceStatus } from '../../domain/sequences/vocabulary';
 import type { SendWindow } from '../../domain/sequences/send-window';
 import { testConfig } from '../harness/config';
 
@@ -59,7 +62,7 @@ export async function seedContact(db: Db, opts: { email?: string | null; status?
   return row.id;
 }
 
-export async function seedEnrollment(db: Db, opts: { contactId: string; sequenceId: string; status?: EnrollmentStatus; waitingFor?: string[]; nextSendAt?: Date; endedReason?: string }): Promise<string> {
+export async function seedEnrollment(db: Db, opts: { contactId: string; sequenceId: string; status?: EnrollmentStatus; waitingFor?: string[]; nextSendAt?: Date; endedReason?: ReasonCode }): Promise<string> {
   const row = await db
     .insertInto('enrollments')
     .values({ contact_id: opts.contactId, sequence_id: opts.sequenceId, status: opts.status ?? 'active', waiting_for: opts.waitingFor ?? [], next_send_at: opts.nextSendAt ?? null, ended_reason: opts.endedReason ?? null })
@@ -96,7 +99,7 @@ export async function postMailEvents(app: FastifyInstance, body: unknown, signat
   return app.inject({ method: 'POST', url: '/v1/webhooks/mail-events', headers: { 'content-type': 'application/json', ...(sig !== null && { 'x-mail-signature': sig }) }, payload: raw });
 }
 
-export async function activitiesOf(db: Db, contactId: string, type?: string) {
+export async function activitiesOf(db: Db, contactId: string, type?: ActivityType) {
   let q = db.selectFrom('activities').selectAll().where('contact_id', '=', contactId).orderBy('id');
   if (type) q = q.where('type', '=', type);
   return q.execute();

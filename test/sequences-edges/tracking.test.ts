@@ -1,4 +1,4 @@
-import { findSendById } from '../../db/mail-events';
+import { findSendById } from '../../db/email-sends';
 import { recordOpen } from '../../db/tracking-events';
 import { createApiContext, type ApiContext } from '../harness/api-context';
 import { activitiesOf, seedContact, seedSentEmail, seedSequence, signToken, type SeededSequence } from './fixtures';

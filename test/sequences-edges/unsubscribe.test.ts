@@ -1,5 +1,5 @@
 import { Client as PgClient } from 'pg';
-import { workflowIds } from '../../domain/temporal-names';
+import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { bearer } from '../harness/api';
 import { createApiContext, type ApiContext } from '../harness/api-context';
 import { connectTestClient, uniqueTaskQueue } from '../harness/temporal';
@@ -62,7 +62,7 @@ describe('POST /v1/contacts/:id/unsubscribe', () => {
     const contactId = await seedContact(db());
     const enrollmentId = await seedEnrollment(db(), { contactId, sequenceId: seqA.sequenceId });
     // A workflow no worker polls: it stays open, and its history records every signal it receives.
-    const handle = await temporal.client.workflow.start('placeholderWorkflow', { workflowId: workflowIds.enrollment(enrollmentId), taskQueue: uniqueTaskQueue('unpolled') });
+    const handle = await temporal.client.workflow.start('placeholderWorkflow', { workflowId: enrollmentContract.id(enrollmentId), taskQueue: uniqueTaskQueue('unpolled') });
     try {
       const res = await ctx.app.inject({ method: 'POST', url: `/v1/contacts/${contactId}/unsubscribe`, headers: bearer(ctx.keys.rep) });
       expect(res.json().endedEnrollmentIds).toEqual([enrollmentId]);

@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { workflowIds } from '../../domain/temporal-names';
+import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { call, eventually, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
 
@@ -43,7 +43,7 @@ describe('editing a live sequence', () => {
     const [first] = await sentSteps(enrollmentId);
     expect(replanned.nextSendAt).toBe(new Date(first!.sent_at!.getTime() + HOUR).toISOString());
 
-    expect(await world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).result()).toEqual({ status: 'completed' });
+    expect(await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result()).toEqual({ status: 'completed' });
     const sends = await sentSteps(enrollmentId);
     expect(sends.map((s) => s.step_id)).toEqual([s1!.id, s3!.id, s4.id]);
     expect(await Promise.all(sends.map((s) => subjectOf(s.message_id)))).toEqual(['one', 'Edited for Ada', 'four']);
@@ -78,7 +78,7 @@ describe('editing a live sequence', () => {
       [a!.id, 'sent', ['OPEN_TRACKING_UNAVAILABLE_PLAIN_TEXT']],
       [b!.id, 'pending', []],
     ]);
-    expect(await world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).result()).toEqual({ status: 'completed' });
+    expect(await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result()).toEqual({ status: 'completed' });
     expect((await sentSteps(enrollmentId)).map((s) => s.step_id)).toEqual([a!.id, b!.id]);
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { promises as fs } from 'node:fs';
 import type { Db } from '../../db/database';
-import type { Consent, ContactStatus } from '../../db/schema';
+import type { Consent, ContactStatus } from '../../domain/contacts/vocabulary';
 import { normalizeEmail } from '../../domain/email-address';
 import { bearer } from '../harness/api';
 

@@ -1,5 +1,4 @@
-import { workflowIds } from '../../domain/temporal-names';
-import { enrollmentStatusQuery } from '../../workflows/enrollment-messages';
+import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { call, eventually, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
 
@@ -30,8 +29,8 @@ describe('holds wait durably with their code and continue where they were', () =
     // The hold shows while the second step's delay still runs…
     const held = await viewWhere(enrollmentId, (v) => v.waitingFor.includes('SEQUENCE_PAUSED'), 'SEQUENCE_PAUSED');
     expect(held).toMatchObject({ status: 'paused', waitingFor: ['SEQUENCE_PAUSED'], currentStepId: seq.steps[1]!.id });
-    const handle = world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId));
-    expect(await handle.query(enrollmentStatusQuery)).toMatchObject({ enrollmentId, status: 'paused', waitingFor: ['SEQUENCE_PAUSED'] });
+    const handle = world.client.workflow.getHandle(enrollmentContract.id(enrollmentId));
+    expect(await handle.query(enrollmentContract.queries.status)).toMatchObject({ enrollmentId, status: 'paused', waitingFor: ['SEQUENCE_PAUSED'] });
 
     // …and holds past the due time: hours later, nothing more was sent.
     await world.env!.sleep(5 * HOUR);
@@ -60,7 +59,7 @@ describe('holds wait durably with their code and continue where they were', () =
     expect(await sendCount(enrollmentId)).toBe(0);
 
     await call(world.app, world.keys.admin, 'PATCH', `/v1/mailboxes/${mailboxId}`, { syncEnabled: true }, 200);
-    expect(await world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).result()).toEqual({ status: 'completed' });
+    expect(await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result()).toEqual({ status: 'completed' });
     expect(await sendCount(enrollmentId)).toBe(1);
   });
 
@@ -78,7 +77,7 @@ describe('holds wait durably with their code and continue where they were', () =
     expect(await sendCount(enrollmentId)).toBe(0);
 
     await call(world.app, world.keys.rep, 'POST', `/v1/enrollments/${enrollmentId}/resume`, undefined, 202);
-    expect(await world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).result()).toEqual({ status: 'completed' });
+    expect(await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result()).toEqual({ status: 'completed' });
     expect(await sendCount(enrollmentId)).toBe(1);
     await call(world.app, world.keys.rep, 'POST', `/v1/enrollments/${enrollmentId}/pause`, undefined, 409);
   });
@@ -89,7 +88,7 @@ describe('holds wait durably with their code and continue where they were', () =
     const enrollmentId = await enrollOne(world, seq.id, await insertContact(world.tdb.db));
     await call(world.app, world.keys.admin, 'POST', `/v1/sequences/${seq.id}/archive`, undefined, 200);
     expect(await getEnrollment(world, enrollmentId)).toMatchObject({ status: 'ended', endedReason: 'SEQUENCE_ARCHIVED' });
-    expect(await world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).result()).toEqual({ status: 'ended', endedReason: 'SEQUENCE_ARCHIVED' });
+    expect(await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result()).toEqual({ status: 'ended', endedReason: 'SEQUENCE_ARCHIVED' });
     expect(await sendCount(enrollmentId)).toBe(0);
   });
 
@@ -100,10 +99,10 @@ describe('holds wait durably with their code and continue where they were', () =
     const contactId = await insertContact(world.tdb.db);
     const { id: enrollmentId } = await world.tdb.db.insertInto('enrollments').values({ sequence_id: seq.id, contact_id: contactId }).returning('id').executeTakeFirstOrThrow();
     // A small history limit stands in for months of safety re-checks.
-    const first = await world.client.workflow.start('enrollmentWorkflow', { workflowId: workflowIds.enrollment(enrollmentId), taskQueue: world.config.TEMPORAL_TASK_QUEUE, args: [{ enrollmentId, historyLimit: 40 }] });
+    const first = await world.client.workflow.start('enrollmentWorkflow', { workflowId: enrollmentContract.id(enrollmentId), taskQueue: world.config.TEMPORAL_TASK_QUEUE, args: [{ enrollmentId, historyLimit: 40 }] });
     await viewWhere(enrollmentId, (v) => v.waitingFor.includes('SEQUENCE_PAUSED'), 'SEQUENCE_PAUSED');
     await world.env!.sleep(4 * 24 * HOUR);
-    const handle = world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId));
+    const handle = world.client.workflow.getHandle(enrollmentContract.id(enrollmentId));
     const latest = await handle.describe();
     expect(latest.runId).not.toBe(first.firstExecutionRunId);
     expect(latest.status.name).toBe('RUNNING');

@@ -1,4 +1,4 @@
-import { workflowIds } from '../../domain/temporal-names';
+import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { call, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
 
@@ -10,7 +10,7 @@ afterAll(() => world.close());
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const resultOf = (enrollmentId: string) => world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).result();
+const resultOf = (enrollmentId: string) => world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result();
 /**
  * One after the other: each time-skipping result() unlocks the clock and locks it again, and the
  * test server's lock does not count below zero, so concurrent calls would leave it locked.

@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
-import { createMailboxTransports, type MailboxTransports } from '../../activities/mail/mailbox-transport';
-import { workflowIds } from '../../domain/temporal-names';
+import { createMailboxTransports, type MailboxTransports } from '../../integrations/mail/mailbox-transports';
+import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { startGraphEmulator, type GraphEmulator } from '../emulators/graph-emulator';
 import { call, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const m365Mailbox = (overrides: Record<string, unknown> = {}) => ({ provider: 'm365', address: 'rep@contoso.test', displayName: 'Rep', connected: true, syncEnabled: true, m365: creds, ...overrides });
-const resultOf = (id: string) => world.client.workflow.getHandle(workflowIds.enrollment(id)).result();
+const resultOf = (id: string) => world.client.workflow.getHandle(enrollmentContract.id(id)).result();
 
 describe('Microsoft 365 mailbox (Graph sendMail, emulated)', () => {
   it('sends every step through Graph with the one-click headers, reusing one cached token', async () => {

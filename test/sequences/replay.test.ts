@@ -3,7 +3,7 @@
  * (when missing, or with RECORD_HISTORIES=1) and replayed against the workflow bundle built from
  * today's code, so a change that would break running enrollments fails here.
  */
-import { workflowIds } from '../../domain/temporal-names';
+import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { recordHistory, replayAgainstCurrentCode } from '../harness/histories';
 import { call, eventually, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
@@ -42,7 +42,7 @@ describe('enrollment workflow replay', () => {
     await until(id, (v) => v.waitingFor.includes('SEQUENCE_PAUSED'), 'sequence pause');
     await call(world.app, world.keys.admin, 'POST', `/v1/sequences/${seq.id}/resume`, undefined, 200);
 
-    const handle = world.client.workflow.getHandle(workflowIds.enrollment(id));
+    const handle = world.client.workflow.getHandle(enrollmentContract.id(id));
     expect(await handle.result()).toEqual({ status: 'completed' });
     await recordHistory('enrollment-holds', handle);
     await expect(replayAgainstCurrentCode('enrollment-holds')).resolves.toBeUndefined();
@@ -56,7 +56,7 @@ describe('enrollment workflow replay', () => {
     await until(id, (v) => v.status === 'active' && v.waitingFor.length === 0, 'started');
     await eventually(async () => ((await world.tdb.db.selectFrom('email_sends').select('id').where('enrollment_id', '=', id).where('status', '=', 'sent').execute()).length === 1 ? true : undefined), 'step one sent');
     await world.tdb.db.updateTable('contacts').set({ consent: 'opted_out' }).where('id', '=', contactId).execute();
-    const handle = world.client.workflow.getHandle(workflowIds.enrollment(id));
+    const handle = world.client.workflow.getHandle(enrollmentContract.id(id));
     expect(await handle.result()).toEqual({ status: 'ended', endedReason: 'CONSENT_OPTED_OUT' });
     await recordHistory('enrollment-ended-by-rule', handle);
     await expect(replayAgainstCurrentCode('enrollment-ended-by-rule')).resolves.toBeUndefined();

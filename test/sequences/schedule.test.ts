@@ -1,4 +1,4 @@
-import { workflowIds } from '../../domain/temporal-names';
+import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { eventually, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
 
@@ -51,7 +51,7 @@ describe('a 3-step sequence over days, in the contact\'s time zone', () => {
     }, 'the send window hold');
     expect(waiting).toMatchObject({ status: 'waiting', waitingFor: ['OUTSIDE_SEND_WINDOW'], nextSendAt: new Date(monday).toISOString() });
 
-    expect(await world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).result()).toEqual({ status: 'completed' });
+    expect(await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result()).toEqual({ status: 'completed' });
     const sends = await world.tdb.db
       .selectFrom('email_sends')
       .innerJoin('sequence_steps', 'sequence_steps.id', 'email_sends.step_id')

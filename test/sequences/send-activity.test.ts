@@ -5,9 +5,9 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { MailboxRow } from '../../activities/mail/mailbox-transport';
-import { createSmtpTransport } from '../../activities/mail/smtp-transport';
-import { MailTransportError, type MailTransport, type OutgoingMail } from '../../activities/mail/transport';
+import type { MailboxRow } from '../../integrations/mail/mailbox-transports';
+import { createSmtpTransport } from '../../integrations/mail/smtp-transport';
+import { MailTransportError, type MailTransport, type OutgoingMail } from '../../integrations/mail/transport';
 import { createSequenceActivities } from '../../activities/sequences';
 import type { Db } from '../../db/database';
 import { createSecretBox } from '../../db/secret-box';

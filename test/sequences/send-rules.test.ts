@@ -1,4 +1,4 @@
-import { workflowIds } from '../../domain/temporal-names';
+import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { call, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
 
@@ -39,7 +39,7 @@ describe('rules at send time', () => {
     await change({ contactId, sequenceId: seq.id });
     const before = (await world.emails()).length;
 
-    const result = await world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).result();
+    const result = await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result();
     expect(result).toEqual({ status: 'ended', endedReason: code });
     expect(await world.emails()).toHaveLength(before);
     const view = await getEnrollment(world, enrollmentId);
@@ -54,7 +54,7 @@ describe('rules at send time', () => {
     const contactId = await insertContact(world.tdb.db);
     const enrollmentId = await enrollOne(world, seq.id, contactId);
     await world.tdb.db.updateTable('contacts').set({ consent: 'opted_out', status: 'bounced' }).where('id', '=', contactId).execute();
-    expect(await world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).result()).toEqual({ status: 'ended', endedReason: 'CONSENT_OPTED_OUT' });
+    expect(await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result()).toEqual({ status: 'ended', endedReason: 'CONSENT_OPTED_OUT' });
     const blocked = await world.tdb.db.selectFrom('activities').select('data').where('contact_id', '=', contactId).where('type', '=', 'email_blocked').executeTakeFirstOrThrow();
     expect(blocked.data.codes).toEqual(['CONSENT_OPTED_OUT', 'CONTACT_BOUNCED']);
   });
@@ -65,7 +65,7 @@ describe('rules at send time', () => {
     const enrollmentId = await enrollOne(world, seq.id, contactId);
     const res = await call(world.app, world.keys.rep, 'POST', `/v1/enrollments/${enrollmentId}/unenroll`, undefined, 200);
     expect(res.json()).toMatchObject({ status: 'ended', endedReason: 'UNENROLLED' });
-    expect(await world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).result()).toEqual({ status: 'ended', endedReason: 'UNENROLLED' });
+    expect(await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result()).toEqual({ status: 'ended', endedReason: 'UNENROLLED' });
     const sends = await world.tdb.db.selectFrom('email_sends').select('id').where('enrollment_id', '=', enrollmentId).execute();
     expect(sends).toHaveLength(0);
     const activities = await world.tdb.db.selectFrom('activities').select(['type', 'reason_code', 'actor']).where('contact_id', '=', contactId).orderBy('id').execute();

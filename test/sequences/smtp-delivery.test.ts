@@ -1,8 +1,8 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { workflowIds } from '../../domain/temporal-names';
-import { createTrackingTokens } from '../../activities/mail/tracking';
+import { enrollmentContract } from '../../workflows/enrollment/contract';
+import { createTrackingTokens } from '../../domain/links/tracking-tokens';
 import { call, eventually, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
 
@@ -30,7 +30,7 @@ describe('enrollment → SMTP sink', () => {
     const contactId = await insertContact(world.tdb.db, { email: 'Ada@Example.test', firstName: '<Ada>' });
     const enrollmentId = await enrollOne(world, seq.id, contactId);
 
-    const result = await world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).result();
+    const result = await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result();
     expect(result).toEqual({ status: 'completed' });
 
     const files = await world.emails();
@@ -95,7 +95,7 @@ describe('enrollment → SMTP sink', () => {
     const seq = await world.sequence({ name: 'SA', mailboxId, sendWindow: null, steps });
     const contactId = await insertContact(world.tdb.db, { email: 'grace@example.test', firstName: 'Grace' });
     const enrollmentId = await enrollOne(world, seq.id, contactId);
-    const handle = world.client.workflow.getHandle(workflowIds.enrollment(enrollmentId));
+    const handle = world.client.workflow.getHandle(enrollmentContract.id(enrollmentId));
     await handle.result();
     const description = await handle.describe();
     const attrs = description.typedSearchAttributes;

@@ -1,7 +1,7 @@
-import { composeMessage } from '../../activities/mail/compose-message';
-import { createGraphTransport } from '../../activities/mail/graph-transport';
-import { createSmtpTransport } from '../../activities/mail/smtp-transport';
-import { MailTransportError, type OutgoingMail } from '../../activities/mail/transport';
+import { composeMessage } from '../../integrations/mail/compose-message';
+import { createGraphTransport } from '../../integrations/mail/graph-transport';
+import { createSmtpTransport } from '../../integrations/mail/smtp-transport';
+import { MailTransportError, type OutgoingMail } from '../../integrations/mail/transport';
 import { classifyTransportError } from '../../activities/sequences/transport-outcome';
 import { startSmtpSink } from '../../scripts/smtp-sink';
 import { startGraphEmulator } from '../emulators/graph-emulator';

@@ -1,8 +1,10 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { AddressInfo } from 'node:net';
-import { createReconcileActivities, type ReconcileResult } from '../../activities/reconcile/stopped-workflows';
+import { createReconcileActivities } from '../../activities/reconcile/stopped-workflows';
 import type { ActivityDeps } from '../../activities/deps';
-import { RECONCILE_SCHEDULE_ID, RECONCILER_ACTOR, workflowIds } from '../../domain/temporal-names';
+import { enrollmentContract } from '../../workflows/enrollment/contract';
+import { promotionContract } from '../../workflows/promotion/contract';
+import { reconcileContract, type ReconcileResult } from '../../workflows/reconcile/contract';
 import { ensureReconcileSchedule } from '../../worker/reconcile-schedule';
 import { createApiContext, type ApiContext } from '../harness/api-context';
 import { connectTestClient, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../harness/temporal';
@@ -34,7 +36,7 @@ beforeAll(async () => {
   worker = await startTestWorker({ deps, taskQueue });
 });
 afterAll(async () => {
-  await temporal?.client.schedule.getHandle(RECONCILE_SCHEDULE_ID).delete().catch(() => undefined);
+  await temporal?.client.schedule.getHandle(reconcileContract.scheduleId).delete().catch(() => undefined);
   await worker?.stop();
   await temporal?.close();
   await psa?.close();
@@ -70,7 +72,7 @@ describe('reconciling workflows stopped outside the CRM', () => {
   it('ends an enrollment whose workflow was terminated: WORKFLOW_STOPPED, logged once, claimed send uncertain, contact enrollable again', async () => {
     const { contactId, enrollmentId } = await enrollWaiting(sequence.sequenceId);
     const claimed = await seedSend(ctx.tdb.db, { enrollmentId, stepId: sequence.stepIds[0]!, mailboxId: sequence.mailboxId, status: 'claimed' });
-    await temporal.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).terminate('operator: stuck enrollment');
+    await temporal.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).terminate('operator: stuck enrollment');
 
     const result = await reconcileUntil('the terminated enrollment to be ended', (r) => r.enrollmentsEnded.includes(enrollmentId));
     expect(result.examined).toBeGreaterThanOrEqual(1);
@@ -85,7 +87,7 @@ describe('reconciling workflows stopped outside the CRM', () => {
     const log = await apiCall(ctx.app, ctx.keys.rep, 'GET', `/v1/contacts/${contactId}/activities?limit=100`, undefined, 200);
     const ended = log.items.filter((a: { reasonCode: string | null }) => a.reasonCode === 'WORKFLOW_STOPPED');
     expect(ended).toHaveLength(1);
-    expect(ended[0]).toMatchObject({ type: 'unenrolled', actor: RECONCILER_ACTOR, data: { enrollmentId, executionStatus: 'terminated' } });
+    expect(ended[0]).toMatchObject({ type: 'unenrolled', actor: reconcileContract.actor, data: { enrollmentId, executionStatus: 'terminated' } });
 
     // No longer ALREADY_ENROLLED: the rep can enroll the contact again, and that live enrollment is left alone.
     const again = await apiCall(ctx.app, ctx.keys.rep, 'POST', `/v1/sequences/${sequence.sequenceId}/enrollments`, { contactIds: [contactId] }, 200);
@@ -100,7 +102,7 @@ describe('reconciling workflows stopped outside the CRM', () => {
     await apiCall(ctx.app, ctx.keys.admin, 'POST', `/v1/companies/${company.id}/promote`, undefined, 202);
     const status = () => apiCall(ctx.app, ctx.keys.operator, 'GET', `/v1/companies/${company.id}/promotion`, undefined, 200);
     await waitFor('the promotion to wait for the PSA', async () => ((await status()).status === 'waiting_for_psa' ? true : undefined), 20_000);
-    await temporal.client.workflow.getHandle(workflowIds.promotion(company.id)).terminate('operator: testing');
+    await temporal.client.workflow.getHandle(promotionContract.id(company.id)).terminate('operator: testing');
 
     await reconcileUntil('the terminated promotion to be failed', (r) => r.promotionsFailed.includes(company.id));
     const failed = await status();
@@ -123,14 +125,14 @@ describe('reconciling workflows stopped outside the CRM', () => {
   it('runs on a Temporal Schedule that every worker creates or brings in step', async () => {
     await ensureReconcileSchedule(temporal.client, { taskQueue, everyMs: 3_600_000 });
     await ensureReconcileSchedule(temporal.client, { taskQueue, everyMs: 120_000 }); // a second worker with other settings
-    const handle = temporal.client.schedule.getHandle(RECONCILE_SCHEDULE_ID);
+    const handle = temporal.client.schedule.getHandle(reconcileContract.scheduleId);
     const description = await handle.describe();
     expect(description.spec.intervals).toEqual([expect.objectContaining({ every: 120_000 })]);
     expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileStoppedWorkflowsWorkflow', taskQueue });
     expect(description.policies.overlap).toBe('SKIP');
 
     const { enrollmentId } = await enrollWaiting(sequence.sequenceId);
-    await temporal.client.workflow.getHandle(workflowIds.enrollment(enrollmentId)).cancel();
+    await temporal.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).cancel();
     // Each trigger starts one reconciliation run on our worker; visibility may lag the first.
     await waitFor('a scheduled run to end the cancelled enrollment', async () => {
       await handle.trigger();

@@ -1,0 +1,15 @@
+/**
+ * Every activity-log entry type, by feature. Entries hold ids, codes and field names only, never
+ * personal data. The API documents the list; code can only write a type named here.
+ */
+export const ACTIVITY_TYPES = [
+  // contacts and companies
+  'contact_created', 'contact_updated', 'contact_deleted', 'company_created', 'company_updated', 'company_deleted', 'company_status_changed',
+  // sequences
+  'enrolled', 'unenrolled', 'completed', 'email_sent', 'email_blocked', 'email_deferred', 'email_uncertain', 'email_opened', 'email_clicked',
+  'unsubscribed', 'bounced', 'complained', 'replied', 'suppression_added', 'suppression_removed',
+  // promotion
+  'promotion_requested', 'promotion_retry_requested', 'promotion_completed', 'promotion_failed', 'promotion_psa_unreachable',
+  'psa_client_requested', 'psa_client_confirmed', 'company_linked_to_psa', 'psa_contact_synced', 'psa_contact_sync_skipped', 'psa_webhook_received', 'psa_webhook_rejected',
+] as const;
+export type ActivityType = (typeof ACTIVITY_TYPES)[number];

@@ -1,0 +1,25 @@
+/**
+ * Reason codes: stable API (JSON responses, activity log, docs). Add codes; never rename them.
+ * One `as const` object per feature, each code with its meaning; `GET /v1/reason-codes` is generated
+ * from REASON_CODES, and `ReasonCode` is the typed union every recorder accepts.
+ */
+import { ERASURE_CODES } from './erasure';
+import { OPERATIONS_CODES } from './operations';
+import { PROMOTION_CODES } from './promotion';
+import { SEQUENCE_CODES } from './sequences';
+
+export { ERASURE_CODES, OPERATIONS_CODES, PROMOTION_CODES, SEQUENCE_CODES };
+
+export const REASON_CODES = { ...SEQUENCE_CODES, ...PROMOTION_CODES, ...OPERATIONS_CODES, ...ERASURE_CODES } as const;
+
+export type ReasonCode = keyof typeof REASON_CODES;
+export type SequenceCode = keyof typeof SEQUENCE_CODES;
+
+
+export function isReasonCode(value: string | null | undefined): value is ReasonCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(REASON_CODES, value);
+}
+
+export function describeReasonCode(code: ReasonCode): string {
+  return REASON_CODES[code];
+}

@@ -1,0 +1,173 @@
+/**
+ * Typed HTTP client of the PSA API (routes and schemas in ./api, errors in ./errors).
+ * Transport policy: per-attempt timeout, small exponential backoff on network errors and 5xx only,
+ * a deterministic Idempotency-Key on every write. Temporal retries on top of this belong to the caller.
+ */
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { PsaAuthError, PsaRequestError, PsaUnreachableError, WRONG_KEY_MESSAGES, type WrongKey } from './errors';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  PsaClientList,
+  PsaClientRecord,
+  PsaContactRecord,
+  PsaRoutes,
+  VerifyResponse,
+  crmKeyProof,
+  fillPath,
+  secretsEqual,
+} from './api';
+
+export interface PsaClientConfig {
+  baseUrl: string;
+  /** The key the CRM presents to the PSA. */
+  psaIntegrationKey: string;
+  /** The key the PSA must present to the CRM; only used here to check the PSA's proof. */
+  crmIntegrationKey: string;
+  /** Per attempt. Default 10 000 ms. */
+  timeoutMs?: number;
+  /** Extra attempts after the first, on network errors / timeouts / 5xx. Default 2. */
+  retries?: number;
+  /** Backoff before retry n (1-based) is retryBaseMs * 2^(n-1). Default 200 ms. */
+  retryBaseMs?: number;
+  fetch?: typeof fetch;
+}
+
+export type VerifyKeysResult = { ok: true } | { ok: false; wrongKey: WrongKey; message: string };
+
+export interface CreateClientInput {
+  crmCompanyId: string;
+  name: string;
+  domains: string[];
+}
+export interface UpsertContactInput {
+  clientId: string;
+  crmContactId: string;
+  email: string;
+  firstName?: string;
+  lastName?: string;
+}
+
+export interface PsaClient {
+  /** Throws PsaUnreachableError if the PSA cannot be reached; a key mismatch is a result, not an error. */
+  verifyIntegrationKeys(): Promise<VerifyKeysResult>;
+  /** `created` is false when the PSA already had a client for this CRM company (idempotent replay). */
+  createClient(input: CreateClientInput): Promise<{ client: PsaClientRecord; created: boolean }>;
+  /** null if the PSA does not know the id. */
+  getClient(id: string): Promise<PsaClientRecord | null>;
+  findClientByCrmCompanyId(crmCompanyId: string): Promise<PsaClientRecord | null>;
+  upsertContact(input: UpsertContactInput): Promise<{ contact: PsaContactRecord; created: boolean }>;
+}
+
+interface RawResponse {
+  status: number;
+  body: unknown;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function readBody(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+export function createPsaClient(config: PsaClientConfig): PsaClient {
+  const baseUrl = config.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = config.timeoutMs ?? 10_000;
+  const retries = config.retries ?? 2;
+  const retryBaseMs = config.retryBaseMs ?? 200;
+  const doFetch = config.fetch ?? fetch;
+
+  /** One logical request: retries network errors and 5xx, returns any other response as is. */
+  async function send(method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<RawResponse> {
+    const headers: Record<string, string> = { authorization: `Bearer ${config.psaIntegrationKey}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (idempotencyKey !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = idempotencyKey;
+    let lastError: unknown;
+    let lastStatus: number | undefined;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await sleep(retryBaseMs * 2 ** (attempt - 1));
+      try {
+        const res = await doFetch(`${baseUrl}${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const parsed = await readBody(res);
+        if (res.status < 500) return { status: res.status, body: parsed };
+        lastStatus = res.status;
+        lastError = new Error(`HTTP ${res.status}`);
+      } catch (err) {
+        lastStatus = undefined;
+        lastError = err;
+      }
+    }
+    const detail = lastStatus !== undefined ? `HTTP ${lastStatus}` : describeError(lastError);
+    throw new PsaUnreachableError(`PSA ${method} ${path} failed after ${retries + 1} attempts: ${detail}`, retries + 1, lastStatus, {
+      cause: lastError,
+    });
+  }
+
+  /** Maps a non-5xx response to the typed result or error. */
+  function decode<S extends z.ZodType>(res: RawResponse, ok: readonly number[], schema: S, what: string): z.infer<S> {
+    if (res.status === 401 || res.status === 403) throw new PsaAuthError(res.status);
+    if (!ok.includes(res.status)) throw new PsaRequestError(`PSA rejected ${what} with HTTP ${res.status}`, res.status, res.body);
+    const parsed = schema.safeParse(res.body);
+    if (!parsed.success) throw new PsaRequestError(`PSA answered ${what} with an unexpected body`, res.status, res.body);
+    return parsed.data;
+  }
+
+  return {
+    async verifyIntegrationKeys() {
+      const nonce = randomBytes(32).toString('hex');
+      const { method, path } = PsaRoutes.verifyIntegration;
+      const res = await send(method, path, { nonce });
+      if (res.status === 401 || res.status === 403) {
+        return { ok: false, wrongKey: 'PSA_INTEGRATION_KEY', message: WRONG_KEY_MESSAGES.PSA_INTEGRATION_KEY };
+      }
+      const { crmKeyProof: proof } = decode(res, [200], VerifyResponse, 'key verification');
+      if (!secretsEqual(proof, crmKeyProof(config.crmIntegrationKey, nonce))) {
+        return { ok: false, wrongKey: 'CRM_INTEGRATION_KEY', message: WRONG_KEY_MESSAGES.CRM_INTEGRATION_KEY };
+      }
+      return { ok: true };
+    },
+
+    async createClient(input) {
+      const { method, path } = PsaRoutes.createClient;
+      const res = await send(method, path, input, `client:${input.crmCompanyId}`);
+      return { client: decode(res, [200, 201], PsaClientRecord, 'createClient'), created: res.status === 201 };
+    },
+
+    async getClient(id) {
+      const { method, path } = PsaRoutes.getClient;
+      const res = await send(method, fillPath(path, { id }));
+      if (res.status === 404) return null;
+      return decode(res, [200], PsaClientRecord, 'getClient');
+    },
+
+    async findClientByCrmCompanyId(crmCompanyId) {
+      const { method, path } = PsaRoutes.listClients;
+      const res = await send(method, `${path}?${new URLSearchParams({ crmCompanyId }).toString()}`);
+      return decode(res, [200], PsaClientList, 'listClients').clients[0] ?? null;
+    },
+
+    async upsertContact({ clientId, crmContactId, ...body }) {
+      const { method, path } = PsaRoutes.upsertContact;
+      const res = await send(method, fillPath(path, { clientId, crmContactId }), body, `contact:${clientId}:${crmContactId}`);
+      return { contact: decode(res, [200, 201], PsaContactRecord, 'upsertContact'), created: res.status === 201 };
+    },
+  };
+}
+
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  // undici hides the socket error in `cause` ("fetch failed" alone says nothing).
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${err.name}: ${err.message}${cause}`;
+}

@@ -1,0 +1,82 @@
+/** Companies: create, read, update, delete. */
+import { pageActivities, recordActivity } from '../../db/activity-log';
+import type { Db } from '../../db/database';
+import { pageInCreationOrder, type Page } from '../../db/pagination';
+import type { ActivityRow, CompanyRow } from '../../db/schema';
+import type { CompanyStatus } from '../../domain/companies/vocabulary';
+import { actorLabel, type Actor } from '../actor';
+import { conflict, notFound } from '../errors';
+
+export interface CompanyFields {
+  name?: string;
+  domains?: string[];
+  status?: CompanyStatus;
+  type?: string | null;
+}
+
+export interface CompanyListQuery {
+  limit: number;
+  cursor?: string;
+  status?: CompanyStatus;
+  domain?: string;
+}
+
+export async function createCompany(db: Db, b: CompanyFields & { name: string }, actor: Actor): Promise<CompanyRow> {
+  const row = await db
+    .insertInto('companies')
+    .values({ name: b.name, domains: b.domains ?? [], status: b.status, type: b.type ?? null, external_ids: '{}' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordActivity(db, { companyId: row.id, type: 'company_created', actor: actorLabel(actor) });
+  return row;
+}
+
+export function listCompanies(db: Db, q: CompanyListQuery): Promise<Page<CompanyRow>> {
+  let query = db.selectFrom('companies').selectAll();
+  if (q.status) query = query.where('status', '=', q.status);
+  if (q.domain) query = query.where('domains', '@>', [q.domain]);
+  return pageInCreationOrder(query, q);
+}
+
+export async function getCompany(db: Db, id: string): Promise<CompanyRow> {
+  const row = await db.selectFrom('companies').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Company', id);
+  return row;
+}
+
+export async function requireCompanyExists(db: Db, id: string): Promise<void> {
+  const row = await db.selectFrom('companies').select('id').where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Company', id);
+}
+
+export async function updateCompany(db: Db, id: string, b: CompanyFields, actor: Actor): Promise<CompanyRow> {
+  const row = await db
+    .updateTable('companies')
+    .set({
+      ...(b.name !== undefined && { name: b.name }),
+      ...(b.domains !== undefined && { domains: b.domains }),
+      ...(b.status !== undefined && { status: b.status }),
+      ...(b.type !== undefined && { type: b.type }),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw notFound('Company', id);
+  await recordActivity(db, { companyId: row.id, type: 'company_updated', data: { fields: Object.keys(b) }, actor: actorLabel(actor) });
+  return row;
+}
+
+export async function deleteCompany(db: Db, id: string, actor: Actor): Promise<void> {
+  const row = await db.selectFrom('companies').select(['id', 'psa_client_id']).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Company', id);
+  if (row.psa_client_id) throw conflict('COMPANY_LINKED_TO_PSA', 'The company is linked to a PSA client; unlink it in the PSA before deleting it.');
+  await db.deleteFrom('companies').where('id', '=', id).execute();
+  await recordActivity(db, { companyId: row.id, type: 'company_deleted', actor: actorLabel(actor) });
+}
+
+/** The company's activity log, newest first. */
+export async function companyActivities(db: Db, companyId: string, page: { limit: number; cursor?: string }): Promise<Page<ActivityRow>> {
+  await requireCompanyExists(db, companyId);
+  return pageActivities(db, { companyId }, page);
+}

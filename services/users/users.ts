@@ -1,0 +1,29 @@
+/** Users and their API keys (admin). A key is shown once, when issued; only its hash is stored. */
+import { createUser, issueApiKey } from '../../db/api-keys';
+import type { Db } from '../../db/database';
+import type { RoleName } from '../../domain/permissions';
+import { notFound } from '../errors';
+
+export async function addUser(db: Db, input: { name: string; role: RoleName }) {
+  const id = await createUser(db, input.name, input.role);
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+export function listUsers(db: Db) {
+  return db.selectFrom('users').selectAll().orderBy('created_at').execute();
+}
+
+export async function issueKeyForUser(db: Db, userId: string, name: string) {
+  const user = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+  if (!user) throw notFound('User', userId);
+  return issueApiKey(db, user.id, name);
+}
+
+export function listKeysOfUser(db: Db, userId: string) {
+  return db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+}
+
+export async function revokeKey(db: Db, keyId: string): Promise<void> {
+  const row = await db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', keyId).where('revoked_at', 'is', null).returning('id').executeTakeFirst();
+  if (!row) throw notFound('Active API key', keyId);
+}
