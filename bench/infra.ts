@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { payloadKeysSchema } from '../domain/payload-keys';
 import { connectTemporal } from '../temporal/client';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -29,7 +30,14 @@ export interface BenchInfra {
   stop(): Promise<void>;
 }
 
-export const BENCH_SECRETS = { TRACKING_SECRET: 'bench-tracking-secret-0123456789', MAIL_WEBHOOK_SECRET: 'bench-webhook-secret', SECRETS_KEY: Buffer.alloc(32, 5).toString('base64') };
+/** Production mode needs these; the payload codec is on, as in production. */
+export const BENCH_SECRETS = {
+  TRACKING_SECRET: 'bench-tracking-secret-0123456789',
+  MAIL_WEBHOOK_SECRET: 'bench-webhook-secret',
+  SECRETS_KEY: Buffer.alloc(32, 5).toString('base64'),
+  ERASURE_HASH_SECRET: 'bench-erasure-secret',
+  TEMPORAL_PAYLOAD_KEY: `bench1:${Buffer.alloc(32, 6).toString('base64')}`,
+};
 
 export async function startInfra(log: (msg: string) => void): Promise<BenchInfra> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-bench-'));
@@ -51,7 +59,7 @@ export async function startInfra(log: (msg: string) => void): Promise<BenchInfra
   const databaseUrl = pg.url('bench');
   const db = createDatabase(databaseUrl, { max: 20 });
   await migrateToLatest(db);
-  const temporal = await connectTemporal({ address: server.address, namespace: 'default', settings: { NODE_ENV: 'production' } });
+  const temporal = await connectTemporal({ address: server.address, namespace: 'default', settings: { TEMPORAL_PAYLOAD_KEY: payloadKeysSchema.parse(BENCH_SECRETS.TEMPORAL_PAYLOAD_KEY) } });
   const mailDir = path.join(dir, 'mail');
   const sink = await startSmtpSink({ port: 0, dir: mailDir });
   const pgServer = pg;

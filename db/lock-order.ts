@@ -18,6 +18,11 @@ export async function lockContact(tx: Tx, contactId: string, mode: 'update' | 's
   return (mode === 'update' ? q.forUpdate() : q.forShare()).executeTakeFirst();
 }
 
+/** Locks one enrollment row (step 2), whatever its status; undefined when it does not exist. */
+export async function lockEnrollment(tx: Tx, enrollmentId: string) {
+  return tx.selectFrom('enrollments').selectAll().where('id', '=', enrollmentId).forUpdate().executeTakeFirst();
+}
+
 /** Locks live enrollments of a contact (or one of them), in id order (step 2); returns their ids. */
 export async function lockLiveEnrollments(tx: Tx, where: { contactId: string; enrollmentId?: string }): Promise<string[]> {
   let q = tx.selectFrom('enrollments').select('id').where('contact_id', '=', where.contactId).where('status', 'in', LIVE_ENROLLMENT_STATUSES);

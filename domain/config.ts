@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalPayloadKeysSchema } from './payload-keys';
 import { decodeSecretsKey } from './secrets-key';
 import { parseIsoDuration } from './duration';
 
@@ -32,6 +33,8 @@ export const configSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_TEST_SERVER_PATH: optionalString,
   WORKFLOW_BUNDLE_PATH: optionalString,
+  /** Keys of the Temporal payload codec ("k2:<base64>,k1:<base64>", newest first); unset: payloads in clear. Parsed to a key ring. */
+  TEMPORAL_PAYLOAD_KEY: optionalPayloadKeysSchema,
   /** Workflows kept in the worker's cache; bounds worker memory with many sleeping enrollments. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   /** How often the worker's Schedule reconciles workflows stopped in Temporal (ISO-8601), or `off`. Parsed to ms | null. */
@@ -63,7 +66,7 @@ export const configSchema = z.object({
 }).superRefine((c, ctx) => {
   // Production has no launcher to fill these in: refuse to start without them.
   if (c.NODE_ENV !== 'production') return;
-  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TRACKING_SECRET', 'MAIL_WEBHOOK_SECRET', 'PUBLIC_BASE_URL', 'SECRETS_KEY'] as const) {
+  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TRACKING_SECRET', 'MAIL_WEBHOOK_SECRET', 'PUBLIC_BASE_URL', 'SECRETS_KEY', 'ERASURE_HASH_SECRET', 'TEMPORAL_PAYLOAD_KEY'] as const) {
     if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
   }
 });

@@ -33,7 +33,7 @@ export async function startTemporalDevServer(opts: StartTemporalOptions): Promis
   await waitFor(
     `Temporal dev server on ${address} (log: ${opts.logFile})`,
     async () => {
-      const temporal = await connectTemporal({ address, namespace: opts.namespace, settings: { NODE_ENV: 'development' } }, { connectTimeoutMs: 2_000 });
+      const temporal = await connectTemporal({ address, namespace: opts.namespace, settings: { TEMPORAL_PAYLOAD_KEY: undefined } }, { connectTimeoutMs: 2_000 });
       try {
         await temporal.connection.workflowService.describeNamespace({ namespace: opts.namespace });
         return true;

@@ -8,6 +8,7 @@ import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 import type { TemporalTarget } from './client';
 import { dataConverter } from './data-converter';
+import { scrubActivityFailures } from './scrub-activity-failures';
 
 export interface CreateWorkerOptions {
   target: TemporalTarget;
@@ -32,6 +33,8 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<{ worker:
     taskQueue: opts.taskQueue,
     dataConverter: dataConverter(opts.target.settings),
     activities: opts.activities ?? createActivities(opts.deps),
+    // Failures leave activities scrubbed of addresses and names (they end up in history and logs).
+    interceptors: { activity: [scrubActivityFailures] },
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath }),
     // Drain: in-flight activities get this long to finish on shutdown.
     shutdownGraceTime: '10s',

@@ -1,3 +1,4 @@
+import { rememberPersonalData } from '../scrub/personal-data-registry';
 import { Context } from '@temporalio/activity';
 import { recordActivity } from '../../db/activity-log';
 import type { SkippedContact } from '../../domain/promotion/steps';
@@ -42,6 +43,7 @@ export function syncContactsActivity({ db, psa }: PromotionDeps) {
         await recordActivity(db, { contactId: contact.id, companyId, type: 'psa_contact_sync_skipped', reasonCode: code, data: { psaClientId, ...(detail && { detail }) }, actor, dedupeKey: `promotion:${companyId}:contact_skipped:${contact.id}` });
       };
       const { email } = contact;
+      rememberPersonalData(email, contact.first_name, contact.last_name);
       if (!email) {
         await skip('CONTACT_NO_EMAIL');
         continue;

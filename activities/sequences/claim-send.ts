@@ -1,8 +1,8 @@
 /**
  * The claim: one transaction that decides whether a step may go out, and if so takes its outbox row.
- * Locks, in order: the contact row (FOR SHARE: an opt-out, which locks the contact to update it, waits
- * for us or we see it), the enrollment row (FOR UPDATE: one attempt per enrollment at a time), the
- * outbox row.
+ * Locks, in the order of db/lock-order.ts: the contact row (FOR SHARE: an opt-out, which locks the
+ * contact to update it, waits for us or we see it), the enrollment row (FOR UPDATE: one attempt per
+ * enrollment at a time), the outbox row.
  * Under those locks it re-checks the enrollment is live and every sequence rule, reserves sending
  * capacity, renders the message and marks the row `claimed`. Once committed the message is "handed
  * to the mailbox": a later attempt that finds the row still `claimed` never sends it again.
@@ -10,6 +10,8 @@
 import { isLiveEnrollment } from '../../domain/sequences/vocabulary';
 import { randomUUID } from 'node:crypto';
 import { recordActivity } from '../../db/activity-log';
+import { lockContact, lockEnrollment } from '../../db/lock-order';
+import { rememberPersonalData } from '../scrub/personal-data-registry';
 import { loadSequenceRuleFacts } from '../../db/sequence-facts';
 import { reserveSendCapacity } from '../../db/sending-limits';
 import { isReasonCode } from '../../domain/reason-codes';
@@ -45,8 +47,9 @@ export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs
     // enrollments), so the two serialise instead of deadlocking.
     const owner = await tx.selectFrom('enrollments').select('contact_id').where('id', '=', enrollmentId).executeTakeFirst();
     if (!owner) return done({ kind: 'ended', reason: 'CONTACT_NO_EMAIL' }); // contact deleted (cascade)
-    const contact = await tx.selectFrom('contacts').selectAll().where('id', '=', owner.contact_id).forShare().executeTakeFirst();
-    const enrollment = await tx.selectFrom('enrollments').selectAll().where('id', '=', enrollmentId).forUpdate().executeTakeFirst();
+    const contact = await lockContact(tx, owner.contact_id, 'share');
+    rememberPersonalData(contact?.email, contact?.first_name, contact?.last_name);
+    const enrollment = await lockEnrollment(tx, enrollmentId);
     if (!enrollment) return done({ kind: 'ended', reason: 'CONTACT_NO_EMAIL' });
     if (!isLiveEnrollment(enrollment.status)) return done({ kind: 'ended', reason: enrollment.ended_reason ?? 'UNENROLLED' });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { companyActivities, createCompany, deleteCompany, getCompany, listCompanies, updateCompany } from '../../services/companies/companies';
 import { actorOf } from '../actor';
 import { errorResponseSchema, standardErrors } from '../errors';
-import { activitySchema, toActivityJson } from '../schemas/activities';
+import { activitySchema, toActivityJson } from '../schemas/activity-log';
 import { idParams, pageQuery, pageSchema } from '../schemas/common';
 import { companyListQuery, companySchema, createCompanyBody, toCompanyJson, updateCompanyBody } from '../schemas/companies';
 import type { ApiDeps } from '../types';

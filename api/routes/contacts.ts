@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { contactActivities, createContact, deleteContact, getContact, listContacts, updateContact } from '../../services/contacts/contacts';
 import { actorOf } from '../actor';
 import { standardErrors } from '../errors';
-import { activitySchema, toActivityJson } from '../schemas/activities';
+import { activitySchema, toActivityJson } from '../schemas/activity-log';
 import { idParams, pageQuery, pageSchema } from '../schemas/common';
 import { contactListQuery, contactSchema, createContactBody, toContactJson, updateContactBody } from '../schemas/contacts';
 import type { ApiDeps } from '../types';

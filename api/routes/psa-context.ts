@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { psaClientContext } from '../../services/psa/client-context';
 import { errorResponseSchema } from '../errors';
 import { checkPsaKey } from '../public/psa-key';
-import { activitySchema, toActivityJson } from '../schemas/activities';
+import { activitySchema, toActivityJson } from '../schemas/activity-log';
 import { companySchema, toCompanyJson } from '../schemas/companies';
 import { contactSchema, toContactJson } from '../schemas/contacts';
 import type { ApiDeps } from '../types';

@@ -6,10 +6,9 @@
  * Auth: every PSA endpoint requires `Authorization: Bearer <PSA_INTEGRATION_KEY>`; a wrong key gets
  * 401 `{ error: { code: 'INVALID_PSA_KEY' } }`. Writes carry an `Idempotency-Key` header.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
-export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
 /** Error body of every non-2xx PSA response. */
 export const PsaErrorBody = z.object({
@@ -95,45 +94,7 @@ export const PsaRoutes = {
 /** CRM endpoint the PSA calls back (relative to the CRM base URL). */
 export const CRM_PSA_WEBHOOK_PATH = '/v1/webhooks/psa';
 
-/** Fills `:name` segments of a route path, URL-encoding each value. */
-export function fillPath(template: string, params: Record<string, string>): string {
-  return template.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
-    const value = params[name];
-    if (value === undefined) throw new Error(`missing path parameter ${name}`);
-    return encodeURIComponent(value);
-  });
-}
-
-/** Matches a pathname against a route template; returns the decoded params or null. */
-export function matchPath(template: string, pathname: string): Record<string, string> | null {
-  const want = template.split('/');
-  const got = pathname.split('/');
-  if (want.length !== got.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i] ?? '';
-    const g = got[i] ?? '';
-    if (w.startsWith(':')) {
-      if (g === '') return null;
-      params[w.slice(1)] = decodeURIComponent(g);
-    } else if (w !== g) return null;
-  }
-  return params;
-}
-
 /** hex HMAC-SHA256(key = CRM_INTEGRATION_KEY, message = nonce): proves key equality without revealing the key. */
 export function crmKeyProof(crmIntegrationKey: string, nonce: string): string {
   return createHmac('sha256', crmIntegrationKey).update(nonce).digest('hex');
-}
-
-/** Constant-time string equality; compares SHA-256 digests so neither content nor length leaks through timing. */
-export function secretsEqual(a: string, b: string): boolean {
-  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
-
-/** The token of an `Authorization: Bearer <token>` header, or undefined. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(.+)$/i.exec(header?.trim() ?? '');
-  return match?.[1];
 }

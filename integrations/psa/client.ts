@@ -1,22 +1,14 @@
 /**
  * Typed HTTP client of the PSA API (routes and schemas in ./api, errors in ./errors).
- * Transport policy: per-attempt timeout, small exponential backoff on network errors and 5xx only,
+ * Transport policy (../shared/retrying-http.ts): per-attempt timeout, small exponential backoff on network errors and 5xx only,
  * a deterministic Idempotency-Key on every write. Temporal retries on top of this belong to the caller.
  */
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { PsaAuthError, PsaRequestError, PsaUnreachableError, WRONG_KEY_MESSAGES, type WrongKey } from './errors';
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  PsaClientList,
-  PsaClientRecord,
-  PsaContactRecord,
-  PsaRoutes,
-  VerifyResponse,
-  crmKeyProof,
-  fillPath,
-  secretsEqual,
-} from './api';
+import { IDEMPOTENCY_KEY_HEADER, fillPath, secretsEqual } from '../shared/http-wire';
+import { createRetryingHttp } from '../shared/retrying-http';
+import { PsaClientList, PsaClientRecord, PsaContactRecord, PsaRoutes, VerifyResponse, crmKeyProof } from './api';
 
 export interface PsaClientConfig {
   baseUrl: string;
@@ -64,54 +56,14 @@ interface RawResponse {
   body: unknown;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function readBody(res: Response): Promise<unknown> {
-  const text = await res.text();
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
 export function createPsaClient(config: PsaClientConfig): PsaClient {
-  const baseUrl = config.baseUrl.replace(/\/+$/, '');
-  const timeoutMs = config.timeoutMs ?? 10_000;
-  const retries = config.retries ?? 2;
-  const retryBaseMs = config.retryBaseMs ?? 200;
-  const doFetch = config.fetch ?? fetch;
+  const http = createRetryingHttp({ ...config, bearerKey: config.psaIntegrationKey });
 
   /** One logical request: retries network errors and 5xx, returns any other response as is. */
   async function send(method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<RawResponse> {
-    const headers: Record<string, string> = { authorization: `Bearer ${config.psaIntegrationKey}`, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (idempotencyKey !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = idempotencyKey;
-    let lastError: unknown;
-    let lastStatus: number | undefined;
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await sleep(retryBaseMs * 2 ** (attempt - 1));
-      try {
-        const res = await doFetch(`${baseUrl}${path}`, {
-          method,
-          headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        const parsed = await readBody(res);
-        if (res.status < 500) return { status: res.status, body: parsed };
-        lastStatus = res.status;
-        lastError = new Error(`HTTP ${res.status}`);
-      } catch (err) {
-        lastStatus = undefined;
-        lastError = err;
-      }
-    }
-    const detail = lastStatus !== undefined ? `HTTP ${lastStatus}` : describeError(lastError);
-    throw new PsaUnreachableError(`PSA ${method} ${path} failed after ${retries + 1} attempts: ${detail}`, retries + 1, lastStatus, {
-      cause: lastError,
-    });
+    const outcome = await http({ method, path, body, ...(idempotencyKey !== undefined && { headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } }) });
+    if (outcome.kind === 'answered') return outcome;
+    throw new PsaUnreachableError(`PSA ${method} ${path} failed after ${outcome.attempts} attempts: ${outcome.detail}`, outcome.attempts, outcome.status, { cause: outcome.cause });
   }
 
   /** Maps a non-5xx response to the typed result or error. */
@@ -163,11 +115,4 @@ export function createPsaClient(config: PsaClientConfig): PsaClient {
       return { contact: decode(res, [200, 201], PsaContactRecord, 'upsertContact'), created: res.status === 201 };
     },
   };
-}
-
-function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // undici hides the socket error in `cause` ("fetch failed" alone says nothing).
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err.name}: ${err.message}${cause}`;
 }

@@ -1,4 +1,4 @@
-import { bearerToken, secretsEqual } from './api';
+import { bearerToken, secretsEqual } from '../shared/http-wire';
 
 /**
  * Checks the key the PSA presented on a webhook. `presented` may be the raw Authorization header

@@ -29,7 +29,7 @@ describe('configuration', () => {
 
   it('requires secrets and external services in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TRACKING_SECRET: is required when NODE_ENV=production/);
-    const ok = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', TEMPORAL_ADDRESS: 't:7233', TRACKING_SECRET: 's', MAIL_WEBHOOK_SECRET: 'm', PUBLIC_BASE_URL: 'https://crm.example.com', SECRETS_KEY: Buffer.alloc(32, 1).toString('base64') });
+    const ok = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', TEMPORAL_ADDRESS: 't:7233', TRACKING_SECRET: 's', MAIL_WEBHOOK_SECRET: 'm', PUBLIC_BASE_URL: 'https://crm.example.com', SECRETS_KEY: Buffer.alloc(32, 1).toString('base64'), ERASURE_HASH_SECRET: 'e', TEMPORAL_PAYLOAD_KEY: `k1:${Buffer.alloc(32, 2).toString('base64')}` });
     expect(ok.NODE_ENV).toBe('production');
     // `npm run bench` runs the worker in production mode: its settings must stay complete.
     expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', TEMPORAL_ADDRESS: 't:7233', PUBLIC_BASE_URL: 'http://bench.local', ...BENCH_SECRETS })).not.toThrow();

@@ -10,19 +10,16 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import {
   CreateClientRequest,
-  IDEMPOTENCY_KEY_HEADER,
   PsaErrorCodes,
   PsaRoutes,
   UpsertContactRequest,
   VerifyRequest,
-  bearerToken,
   crmKeyProof,
-  matchPath,
-  secretsEqual,
   type ClientCreatedWebhook,
   type PsaClientRecord,
   type PsaContactRecord,
 } from '../../integrations/psa/api';
+import { IDEMPOTENCY_KEY_HEADER, bearerToken, matchPath, secretsEqual } from '../../integrations/shared/http-wire';
 
 /**
  * unreachable: sockets destroyed at once; error5xx: 503; hang: request never answered (client timeout);

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import { Runtime, type NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import type { ActivityDeps } from '../../activities/deps';
 import { connectTemporal, type TemporalTarget } from '../../temporal/client';
@@ -40,8 +40,11 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Starts a worker on the shared dev server (or the given connection) with the prebuilt bundle. */
-export async function startTestWorker(opts: { deps: ActivityDeps; taskQueue: string; connection?: NativeConnection; activities?: object; namespace?: string }): Promise<RunningWorker> {
+/**
+ * Starts a worker on the shared dev server (or the given connection) with the prebuilt bundle.
+ * `workerOptions` override Worker.create options (e.g. a dataConverter, interceptors, another bundle).
+ */
+export async function startTestWorker(opts: { deps: ActivityDeps; taskQueue: string; connection?: NativeConnection; activities?: object; namespace?: string; workerOptions?: Partial<WorkerOptions> }): Promise<RunningWorker> {
   installQuietRuntime();
   const { worker, connection, ownsConnection } = await createWorker({
     target: { ...testTemporalTarget(), namespace: opts.namespace ?? 'default' },
@@ -50,6 +53,7 @@ export async function startTestWorker(opts: { deps: ActivityDeps; taskQueue: str
     workflowBundlePath: harnessEnv('WORKFLOW_BUNDLE_PATH'),
     connection: opts.connection,
     activities: opts.activities,
+    workerOptions: opts.workerOptions,
   });
   const running = worker.run();
   return {
