@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
+import type { Clock } from '../domain/clock';
 import type { AppConfig } from '../domain/config';
 import type { PsaClient } from '../integrations/psa/client';
 import type { MailboxRow } from '../integrations/mail/mailbox-transports';
@@ -15,4 +16,6 @@ export interface ActivityDeps {
   mailTransportFor?: (mailbox: MailboxRow) => MailTransport;
   /** A Temporal client, for the reconciliation of workflows stopped outside the CRM (visibility queries). */
   temporal?: Client;
+  /** The time activities decide by (send limits, send windows, lookbacks); default the system clock. */
+  clock?: Clock;
 }

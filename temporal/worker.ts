@@ -13,7 +13,8 @@ import { scrubActivityFailures } from './scrub-activity-failures';
 export interface CreateWorkerOptions {
   target: TemporalTarget;
   taskQueue: string;
-  deps: ActivityDeps;
+  /** The activities' dependencies; not needed when `activities` are given. */
+  deps?: ActivityDeps;
   /** A prebuilt bundle (production, tests); otherwise workflows are bundled from source. */
   workflowBundlePath?: string;
   /** Overrides for tests (e.g. a time-skipping connection, activity stubs of external calls). */
@@ -25,6 +26,7 @@ export interface CreateWorkerOptions {
 export const workflowsPath = path.resolve(__dirname, '../workflows/index.ts');
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
+  if (!opts.activities && !opts.deps) throw new Error('createWorker needs deps (to build the activities) or activities');
   const ownsConnection = !opts.connection;
   const connection = opts.connection ?? (await NativeConnection.connect({ address: opts.target.address }));
   const worker = await Worker.create({
@@ -32,7 +34,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<{ worker:
     namespace: opts.target.namespace,
     taskQueue: opts.taskQueue,
     dataConverter: dataConverter(opts.target.settings),
-    activities: opts.activities ?? createActivities(opts.deps),
+    activities: opts.activities ?? createActivities(opts.deps!),
     // Failures leave activities scrubbed of addresses and names (they end up in history and logs).
     interceptors: { activity: [scrubActivityFailures] },
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath }),

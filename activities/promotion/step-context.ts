@@ -7,6 +7,7 @@ import type { PromotionStepName, StepUpdate } from '../../domain/promotion/steps
 import type { ReasonCode } from '../../domain/reason-codes';
 import { promotionContract } from '../../workflows/promotion/contract';
 import type { PsaClient } from '../../integrations/psa/client';
+import { heartbeatWhile } from '../heartbeat';
 import { PsaAuthError, PsaRequestError, PsaUnreachableError } from '../../integrations/psa/errors';
 
 /** What promotion activities use; the PSA client is resolved on first use (see psa-from-config). */
@@ -45,7 +46,7 @@ export function createStepRecorder(db: Db, input: StepInput, step: PromotionStep
      */
     async psa<T>(call: () => Promise<T>): Promise<T> {
       try {
-        return await call();
+        return await heartbeatWhile(call);
       } catch (err) {
         if (err instanceof PsaUnreachableError) {
           const tries = Context.current().info.attempt;

@@ -14,6 +14,7 @@ import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { promotionContract } from '../../workflows/promotion/contract';
 import { reconcileContract, type ReconcileInput, type ReconcileResult } from '../../workflows/reconcile/contract';
 import type { ActivityDeps } from '../deps';
+import { systemClock } from '../../domain/clock';
 import { outcomeActivities } from '../promotion/outcome';
 import { endEnrollment } from '../sequences/enrollment-state';
 
@@ -30,6 +31,7 @@ const statusName = (info: WorkflowExecutionInfo) => info.status.name.toLowerCase
 
 export function createReconcileActivities(deps: ActivityDeps) {
   const { db } = deps;
+  const now = deps.clock ?? systemClock;
   // Failing a promotion is the same bookkeeping the workflow does itself; it needs no PSA.
   const promotionOutcome = outcomeActivities({ db, psa: () => { throw new Error('the reconciliation never calls the PSA'); } });
 
@@ -41,7 +43,7 @@ export function createReconcileActivities(deps: ActivityDeps) {
   async function endStoppedEnrollment(info: WorkflowExecutionInfo, enrollmentId: string): Promise<boolean> {
     const live = await db.selectFrom('enrollments').select('id').where('id', '=', enrollmentId).where('status', 'in', LIVE_ENROLLMENT_STATUSES).executeTakeFirst();
     if (!live) return false;
-    await endEnrollment(db, {
+    await endEnrollment({ db, now }, {
       enrollmentId,
       reason: 'WORKFLOW_STOPPED',
       actor: reconcileContract.actor,
@@ -77,7 +79,7 @@ export function createReconcileActivities(deps: ActivityDeps) {
     async reconcileStoppedWorkflows(input: ReconcileInput): Promise<ReconcileResult> {
       const client = temporalClient();
       const result: ReconcileResult = { examined: 0, enrollmentsEnded: [], promotionsFailed: [] };
-      const query = stoppedWorkflowsQuery(new Date(Date.now() - input.lookbackMs));
+      const query = stoppedWorkflowsQuery(new Date(now() - input.lookbackMs));
       for await (const info of client.workflow.list({ query })) {
         result.examined++;
         if (result.examined % 100 === 0) Context.current().heartbeat(result.examined);

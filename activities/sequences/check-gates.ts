@@ -1,5 +1,5 @@
 import { isLiveEnrollment } from '../../domain/sequences/vocabulary';
-import type { Db } from '../../db/database';
+import type { SequenceContext } from './context';
 import { loadSequenceRuleFacts } from '../../db/sequence-facts';
 import { classifyCodes, evaluateSequenceRules } from '../../domain/sequences/rules';
 import { nextSendTime, resolveTimeZone, SendWindowError, type SendWindow } from '../../domain/sequences/send-window';
@@ -10,8 +10,8 @@ import type { GateInput, GateResult } from './types';
  * enrollment and diagnostics) and the send window in the contact's time zone, falling back to the
  * sequence's. The send itself re-checks the rules under locks; this decides whether to wait.
  */
-export async function checkEnrollmentGates(db: Db, input: GateInput): Promise<GateResult> {
-  const atMs = Math.max(input.nowMs, Date.now());
+export async function checkEnrollmentGates({ db, now }: Pick<SequenceContext, 'db' | 'now'>, input: GateInput): Promise<GateResult> {
+  const atMs = Math.max(input.nowMs, now());
   const enrollment = await db.selectFrom('enrollments').select(['contact_id', 'sequence_id', 'status', 'ended_reason']).where('id', '=', input.enrollmentId).executeTakeFirst();
   const open = { windowOpensAtMs: null, windowNeverOpens: false };
   // Deleting a contact deletes its enrollments: there is nobody to send to.

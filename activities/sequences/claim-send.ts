@@ -140,7 +140,7 @@ export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs
       .execute();
     await tx
       .updateTable('enrollments')
-      .set({ status: 'active', waiting_for: [], current_step_id: stepId, updated_at: new Date() })
+      .set({ status: 'active', waiting_for: [], current_step_id: stepId, updated_at: new Date(atMs) })
       .where('id', '=', enrollmentId)
       .execute();
 

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database';
+import { systemClock, type Clock } from '../../domain/clock';
 import { createSecretBox, type SecretBox } from '../../db/secret-box';
 import { requireSetting, type AppConfig } from '../../domain/config';
 import type { ActivityDeps } from '../deps';
@@ -9,6 +10,8 @@ import type { MailTransport } from '../../integrations/mail/transport';
 /** What the sequence activities share, built once per worker from its injected deps. */
 export interface SequenceContext {
   db: Db;
+  /** Activities act at max(the workflow's nowMs, now()): never on a stale instant. */
+  now: Clock;
   transportFor(mailbox: MailboxRow): MailTransport;
   /** Public base URL of the API (links in emails), without a trailing slash. */
   baseUrl: string;
@@ -31,6 +34,7 @@ export function createSequenceContext(deps: ActivityDeps): SequenceContext {
     mailbox.secret === null ? mailbox : { ...mailbox, secret: (box ??= createSecretBox(requireSetting(deps.config, 'SECRETS_KEY'))).open(mailbox.secret) };
   return {
     db: deps.db,
+    now: deps.clock ?? systemClock,
     transportFor: (mailbox) => transportOf(opened(mailbox)),
     baseUrl: publicBaseUrl(deps.config),
     tokens: () => (tokens ??= createTrackingTokens(requireSetting(deps.config, 'TRACKING_SECRET'))),

@@ -5,14 +5,14 @@
  */
 import { LIVE_ENROLLMENT_STATUSES } from '../../domain/sequences/vocabulary';
 import { recordActivity } from '../../db/activity-log';
-import type { Db } from '../../db/database';
+import type { SequenceContext } from './context';
 import { workflowActor } from './context';
 import type { CompleteResult, EndInput, EndResult, RecordStateInput } from './types';
 
-export async function recordEnrollmentState(db: Db, input: RecordStateInput): Promise<void> {
+export async function recordEnrollmentState({ db, now }: Pick<SequenceContext, 'db' | 'now'>, input: RecordStateInput): Promise<void> {
   await db
     .updateTable('enrollments')
-    .set({ status: input.status, waiting_for: input.waitingFor, next_send_at: input.nextSendAtMs === null ? null : new Date(input.nextSendAtMs), updated_at: new Date() })
+    .set({ status: input.status, waiting_for: input.waitingFor, next_send_at: input.nextSendAtMs === null ? null : new Date(input.nextSendAtMs), updated_at: new Date(now()) })
     .where('id', '=', input.enrollmentId)
     .where('status', 'in', LIVE_ENROLLMENT_STATUSES)
     .execute();
@@ -22,11 +22,11 @@ export async function recordEnrollmentState(db: Db, input: RecordStateInput): Pr
  * Ends the enrollment (idempotent). A rule that blocked a step is logged as `email_blocked` with every
  * failing code; any other end (unenroll, unsubscribe, reply, bounce, archive) as `unenrolled` with its reason.
  */
-export async function endEnrollment(db: Db, input: EndInput): Promise<EndResult> {
+export async function endEnrollment({ db, now }: Pick<SequenceContext, 'db' | 'now'>, input: EndInput): Promise<EndResult> {
   return db.transaction().execute(async (tx) => {
     await tx
       .updateTable('enrollments')
-      .set({ status: 'ended', ended_reason: input.reason, ended_at: new Date(), updated_at: new Date(), waiting_for: [], next_send_at: null })
+      .set({ status: 'ended', ended_reason: input.reason, ended_at: new Date(now()), updated_at: new Date(now()), waiting_for: [], next_send_at: null })
       .where('id', '=', input.enrollmentId)
       .where('status', 'in', LIVE_ENROLLMENT_STATUSES)
       .execute();
@@ -51,11 +51,11 @@ export async function endEnrollment(db: Db, input: EndInput): Promise<EndResult>
 }
 
 /** Every reachable step is handled: status `completed` and a `completed` activity (once). */
-export async function completeEnrollment(db: Db, input: { enrollmentId: string }): Promise<CompleteResult> {
+export async function completeEnrollment({ db, now }: Pick<SequenceContext, 'db' | 'now'>, input: { enrollmentId: string }): Promise<CompleteResult> {
   return db.transaction().execute(async (tx) => {
     await tx
       .updateTable('enrollments')
-      .set({ status: 'completed', ended_at: new Date(), updated_at: new Date(), waiting_for: [], next_send_at: null })
+      .set({ status: 'completed', ended_at: new Date(now()), updated_at: new Date(now()), waiting_for: [], next_send_at: null })
       .where('id', '=', input.enrollmentId)
       .where('status', 'in', LIVE_ENROLLMENT_STATUSES)
       .execute();

@@ -10,11 +10,11 @@ import type { EndInput, GateInput, PlanStepInput, RecordStateInput, SendStepInpu
 export function createSequenceActivities(deps: ActivityDeps) {
   const ctx = createSequenceContext(deps);
   return {
-    planEnrollmentStep: (input: PlanStepInput) => planEnrollmentStep(ctx.db, input),
-    checkEnrollmentGates: (input: GateInput) => checkEnrollmentGates(ctx.db, input),
+    planEnrollmentStep: (input: PlanStepInput) => planEnrollmentStep(ctx, input),
+    checkEnrollmentGates: (input: GateInput) => checkEnrollmentGates(ctx, input),
     sendEnrollmentStep: (input: SendStepInput) => sendEnrollmentStep(ctx, input),
-    recordEnrollmentState: (input: RecordStateInput) => recordEnrollmentState(ctx.db, input),
-    endEnrollment: (input: EndInput) => endEnrollment(ctx.db, input),
-    completeEnrollment: (input: { enrollmentId: string }) => completeEnrollment(ctx.db, input),
+    recordEnrollmentState: (input: RecordStateInput) => recordEnrollmentState(ctx, input),
+    endEnrollment: (input: EndInput) => endEnrollment(ctx, input),
+    completeEnrollment: (input: { enrollmentId: string }) => completeEnrollment(ctx, input),
   };
 }

@@ -1,6 +1,6 @@
 import { LIVE_ENROLLMENT_STATUSES } from '../../domain/sequences/vocabulary';
 import { HANDLED_SEND_STATUSES, loadLiveSteps, nextStep } from '../../db/sequence-steps';
-import type { Db } from '../../db/database';
+import type { SequenceContext } from './context';
 import type { PlanStepInput, PlannedStep } from './types';
 
 /**
@@ -9,7 +9,7 @@ import type { PlanStepInput, PlannedStep } from './types';
  * its due time (status active, nothing awaited: the workflow publishes holds as it meets them).
  * Returns ids and a delay only.
  */
-export async function planEnrollmentStep(db: Db, input: PlanStepInput): Promise<PlannedStep> {
+export async function planEnrollmentStep({ db, now }: Pick<SequenceContext, 'db' | 'now'>, input: PlanStepInput): Promise<PlannedStep> {
   const enrollment = await db.selectFrom('enrollments').select(['sequence_id']).where('id', '=', input.enrollmentId).executeTakeFirst();
   if (!enrollment) return null;
   const live = await loadLiveSteps(db, enrollment.sequence_id);
@@ -20,7 +20,7 @@ export async function planEnrollmentStep(db: Db, input: PlanStepInput): Promise<
   if (!step) return null;
   await db
     .updateTable('enrollments')
-    .set({ status: 'active', waiting_for: [], current_step_id: step.id, next_send_at: new Date(input.baseMs + step.delayMs), updated_at: new Date() })
+    .set({ status: 'active', waiting_for: [], current_step_id: step.id, next_send_at: new Date(input.baseMs + step.delayMs), updated_at: new Date(now()) })
     .where('id', '=', input.enrollmentId)
     .where('status', 'in', LIVE_ENROLLMENT_STATUSES)
     .execute();

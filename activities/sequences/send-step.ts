@@ -12,6 +12,7 @@ import { recordActivity } from '../../db/activity-log';
 import type { Db } from '../../db/database';
 import { SecretBoxError } from '../../db/secret-box';
 import { ConfigError } from '../../domain/config';
+import { heartbeatWhile } from '../heartbeat';
 import { claimSend, type Claim } from './claim-send';
 import { workflowActor, type SequenceContext } from './context';
 import type { MailTransport } from '../../integrations/mail/transport';
@@ -24,10 +25,13 @@ const UNAVAILABLE_RETRY_MS = 60_000;
 const CREDENTIALS_RETRY_MS = 5 * 60_000;
 
 export async function sendEnrollmentStep(ctx: SequenceContext, input: SendStepInput): Promise<SendStepResult> {
-  const atMs = Math.max(input.nowMs, Date.now());
-  const outcome = await claimSend(ctx, input, atMs);
-  if (outcome.kind === 'done') return outcome.result;
-  return deliver(ctx, outcome.claim, atMs);
+  // A killed worker is noticed by its missing heartbeat in seconds; the retry finds the row claimed (uncertain).
+  return heartbeatWhile(async () => {
+    const atMs = Math.max(input.nowMs, ctx.now());
+    const outcome = await claimSend(ctx, input, atMs);
+    if (outcome.kind === 'done') return outcome.result;
+    return deliver(ctx, outcome.claim, atMs);
+  });
 }
 
 async function deliver(ctx: SequenceContext, claim: Claim, atMs: number): Promise<SendStepResult> {

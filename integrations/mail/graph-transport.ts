@@ -42,12 +42,12 @@ export function createGraphTransport(config: GraphTransportConfig): MailTranspor
   // Concurrent sends share one token request instead of stampeding the authority.
   let inflight: Promise<string> | undefined;
 
-  async function request(url: string, init: RequestInit, what: string): Promise<Response> {
+  async function request(url: string, init: RequestInit, stage: GraphStage): Promise<Response> {
     try {
       return await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       // DNS, reset, timeout: nothing was answered, a later attempt may succeed.
-      throw new MailTransportError(`${what}: network error: ${errorMessage(err)}`, { retryable: true, code: 'NETWORK', cause: err });
+      throw new MailTransportError(`${STAGE_NAMES[stage]}: network error: ${errorMessage(err)}`, { provider: 'graph', stage, retryable: true, code: 'NETWORK', cause: err });
     }
   }
 
@@ -62,11 +62,11 @@ export function createGraphTransport(config: GraphTransportConfig): MailTranspor
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: body.toString(),
-    }, 'Graph token');
-    if (!res.ok) throw await httpError(res, 'Graph token');
+    }, 'token');
+    if (!res.ok) throw await httpError(res, 'token');
     const json = (await res.json()) as { access_token?: unknown; expires_in?: unknown };
     if (typeof json.access_token !== 'string' || json.access_token === '') {
-      throw new MailTransportError('Graph token: response has no access_token', { retryable: true, status: res.status });
+      throw new MailTransportError('Graph token: response has no access_token', { provider: 'graph', stage: 'token', retryable: true, status: res.status });
     }
     const expiresIn = Number(json.expires_in);
     const lifetimeMs = Number.isFinite(expiresIn) ? expiresIn * 1000 : 0;
@@ -87,7 +87,7 @@ export function createGraphTransport(config: GraphTransportConfig): MailTranspor
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/plain' },
       body: base64Mime,
-    }, 'Graph sendMail');
+    }, 'submit');
   }
 
   return {
@@ -101,7 +101,7 @@ export function createGraphTransport(config: GraphTransportConfig): MailTranspor
         if (cached?.accessToken === token) cached = undefined;
         res = await postMime(await getToken(), base64Mime);
       }
-      if (!res.ok) throw await httpError(res, 'Graph sendMail');
+      if (!res.ok) throw await httpError(res, 'submit');
       await res.body?.cancel(); // 202 has no body; release the connection.
       // Graph returns no id for sendMail; our Message-ID is what the sent item carries.
       return { providerMessageId: msg.messageId };
@@ -112,12 +112,18 @@ export function createGraphTransport(config: GraphTransportConfig): MailTranspor
   };
 }
 
-async function httpError(res: Response, what: string): Promise<MailTransportError> {
+type GraphStage = 'token' | 'submit';
+const STAGE_NAMES: Record<GraphStage, string> = { token: 'Graph token', submit: 'Graph sendMail' };
+
+async function httpError(res: Response, stage: GraphStage): Promise<MailTransportError> {
+  const what = STAGE_NAMES[stage];
   const text = await res.text().catch(() => '');
   const { code, message } = parseErrorBody(text);
   const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
   return new MailTransportError(`${what}: HTTP ${res.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`, {
     // Throttling, timeouts and outages pass; 400/401/403/404 need a config or content fix.
+    provider: 'graph',
+    stage,
     retryable: res.status === 408 || res.status === 429 || res.status >= 500,
     status: res.status,
     code,

@@ -48,7 +48,7 @@ export function createSmtpTransport(config: SmtpTransportConfig): MailTransport 
 }
 
 function toTransportError(err: unknown): MailTransportError {
-  const e = (err ?? {}) as { message?: unknown; code?: unknown; responseCode?: unknown };
+  const e = (err ?? {}) as { message?: unknown; code?: unknown; responseCode?: unknown; command?: unknown; syscall?: unknown };
   const message = typeof e.message === 'string' ? e.message : String(err);
   const code = typeof e.code === 'string' ? e.code : undefined;
   const status = typeof e.responseCode === 'number' ? e.responseCode : undefined;
@@ -57,5 +57,13 @@ function toTransportError(err: unknown): MailTransportError {
       ? status >= 400 && status < 500 // 4xx = temporary, 5xx = permanent (RFC 5321)
       : // Network errors (ECONNECTION, ETIMEDOUT, ESOCKET, EDNS) and unknown ones: a retry may help.
         code === undefined || !PERMANENT_CODES.has(code);
-  return new MailTransportError(`SMTP send failed: ${message}`, { retryable, status, code, cause: err });
+  return new MailTransportError(`SMTP send failed: ${message}`, { provider: 'smtp', stage: failedBeforeSubmission(e) ? 'connect' : 'submit', retryable, status, code, cause: err });
+}
+
+/**
+ * nodemailer's connect and greeting timers (ETIMEDOUT on the CONN command), a DNS failure and a refused
+ * connect all fire before any SMTP command was sent. A socket error later (also reported on CONN) does not.
+ */
+function failedBeforeSubmission(e: { code?: unknown; command?: unknown; syscall?: unknown }): boolean {
+  return (e.code === 'ETIMEDOUT' && e.command === 'CONN') || e.code === 'EDNS' || e.syscall === 'connect';
 }

@@ -26,7 +26,17 @@ export interface MailTransport {
   close(): void;
 }
 
+/**
+ * Where in the exchange a transport failed, which decides whether the message may have gone out:
+ *  - `connect`: no connection or no greeting (SMTP), nothing was submitted;
+ *  - `token`: the Graph access token could not be obtained, so sendMail was never called;
+ *  - `submit`: the message was being submitted; the provider's answer (status) says how far it got.
+ */
+export type MailTransportStage = 'connect' | 'token' | 'submit';
+
 export interface MailTransportErrorOptions {
+  provider: 'smtp' | 'graph';
+  stage: MailTransportStage;
   retryable: boolean;
   /** HTTP status (Graph) or SMTP reply code (SMTP), when the provider answered. */
   status?: number;
@@ -43,6 +53,8 @@ export interface MailTransportErrorOptions {
  * missing permission, rejected message).
  */
 export class MailTransportError extends Error {
+  readonly provider: 'smtp' | 'graph';
+  readonly stage: MailTransportStage;
   readonly retryable: boolean;
   readonly status: number | undefined;
   readonly code: string | undefined;
@@ -51,6 +63,8 @@ export class MailTransportError extends Error {
   constructor(message: string, opts: MailTransportErrorOptions) {
     super(message, { cause: opts.cause });
     this.name = 'MailTransportError';
+    this.provider = opts.provider;
+    this.stage = opts.stage;
     this.retryable = opts.retryable;
     this.status = opts.status;
     this.code = opts.code;

@@ -1,6 +1,6 @@
 import { bearer } from '../harness/api';
-import { seedContact, seedEnrollment, seedSequence } from '../sequences-edges/fixtures';
 import { createApiContext, type ApiContext } from '../harness/api-context';
+import { seedContact, seedSequence, seedEnrollment } from '../harness/seed';
 
 let ctx: ApiContext;
 beforeAll(async () => {

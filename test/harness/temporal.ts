@@ -44,7 +44,7 @@ export interface RunningWorker {
  * Starts a worker on the shared dev server (or the given connection) with the prebuilt bundle.
  * `workerOptions` override Worker.create options (e.g. a dataConverter, interceptors, another bundle).
  */
-export async function startTestWorker(opts: { deps: ActivityDeps; taskQueue: string; connection?: NativeConnection; activities?: object; namespace?: string; workerOptions?: Partial<WorkerOptions> }): Promise<RunningWorker> {
+export async function startTestWorker(opts: { deps?: ActivityDeps; taskQueue: string; connection?: NativeConnection; activities?: object; namespace?: string; workerOptions?: Partial<WorkerOptions> }): Promise<RunningWorker> {
   installQuietRuntime();
   const { worker, connection, ownsConnection } = await createWorker({
     target: { ...testTemporalTarget(), namespace: opts.namespace ?? 'default' },

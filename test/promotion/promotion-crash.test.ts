@@ -3,8 +3,9 @@ import { createApiContext, type ApiContext } from '../harness/api-context';
 import { uniqueTaskQueue } from '../harness/temporal';
 import { workerProcesses } from '../harness/worker-process';
 import { startPsaEmulator, type PsaEmulator } from '../emulators/psa-emulator';
-import { apiCall, waitFor } from '../sequences-edges/e2e';
 import { CRM_KEY, PSA_KEY } from './promotion-fixture';
+import { callJson } from '../harness/api';
+import { eventually } from '../harness/eventually';
 
 /**
  * Crash test with real processes: the worker is SIGKILLed while its create-client call is in flight,
@@ -35,15 +36,15 @@ afterAll(async () => {
 });
 
 it('a worker SIGKILLed mid-notify is replaced and the promotion completes with exactly one PSA client', async () => {
-  const company = await apiCall(ctx.app, ctx.keys.rep, 'POST', '/v1/companies', { name: 'Crashproof Ltd', domains: ['crashproof.example'] }, 201);
-  await apiCall(ctx.app, ctx.keys.rep, 'POST', '/v1/contacts', { companyId: company.id, firstName: 'Ada', email: 'ada@crashproof.example' }, 201);
-  const status = () => apiCall(ctx.app, ctx.keys.operator, 'GET', `/v1/companies/${company.id}/promotion`, undefined, 200);
+  const company = await callJson(ctx.app, ctx.keys.rep, 'POST', '/v1/companies', { name: 'Crashproof Ltd', domains: ['crashproof.example'] }, 201);
+  await callJson(ctx.app, ctx.keys.rep, 'POST', '/v1/contacts', { companyId: company.id, firstName: 'Ada', email: 'ada@crashproof.example' }, 201);
+  const status = () => callJson(ctx.app, ctx.keys.operator, 'GET', `/v1/companies/${company.id}/promotion`, undefined, 200);
 
   // Every create-client request is carried out by the PSA but never answered, until we say otherwise.
   psa.setFailureMode('hang_after_work', { route: 'createClient' });
   const first = await startWorkerProcess();
-  await apiCall(ctx.app, ctx.keys.admin, 'POST', `/v1/companies/${company.id}/promote`, undefined, 202);
-  await waitFor('the PSA to create the client while the worker waits for the answer', async () => (psa.state.createClientCalls > 0 ? true : undefined), 60_000, 20);
+  await callJson(ctx.app, ctx.keys.admin, 'POST', `/v1/companies/${company.id}/promote`, undefined, 202);
+  await eventually(async () => (psa.state.createClientCalls > 0 ? true : undefined), 'the PSA to create the client while the worker waits for the answer', 60_000, 20);
   first.kill('SIGKILL');
   await workers.exited(first);
   psa.setFailureMode('none');
@@ -54,10 +55,10 @@ it('a worker SIGKILLed mid-notify is replaced and the promotion completes with e
   expect(psa.state.clients.size).toBe(1);
 
   const second = await startWorkerProcess();
-  const done = await waitFor('the promotion to complete on the new worker', async () => {
+  const done = await eventually(async () => {
     const s = await status();
     return s.status === 'completed' || s.status === 'failed' ? s : undefined;
-  }, 150_000, 250);
+  }, 'the promotion to complete on the new worker', 150_000, 250);
   second.kill('SIGTERM');
   await workers.exited(second);
 

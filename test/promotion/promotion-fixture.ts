@@ -6,7 +6,6 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import type { ActivityDeps } from '../../activities/deps';
 import { createPsaClient, type PsaClient } from '../../integrations/psa/client';
 import type { AppConfig } from '../../domain/config';
 import type { PromotionView } from '../../db/promotions';
@@ -14,9 +13,8 @@ import { promotionContract } from '../../workflows/promotion/contract';
 import { bearer, createRoleKeys, createTestApp, type RoleKeys } from '../harness/api';
 import { testConfig } from '../harness/config';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
-import { harnessEnv } from '../harness/harness-env';
-import { createTimeSkippingEnv, startTestWorker, testTemporalTarget, uniqueTaskQueue, type RunningWorker } from '../harness/temporal';
-import { createWorker } from '../../temporal/worker';
+import { createTimeSkippingEnv, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../harness/temporal';
+import { eventually } from '../harness/eventually';
 import { startPsaEmulator, type PsaEmulator } from '../emulators/psa-emulator';
 
 export const PSA_KEY = 'psa-key-promotion-tests-0123456789';
@@ -76,7 +74,8 @@ export async function createPromotionFixture(opts: PromotionFixtureOptions = {})
     },
   };
   const deps = { db: tdb.db, config, psa: psaClient };
-  const launch = () => (opts.noStickyCache ? startUncachedWorker(env, taskQueue, deps) : startTestWorker({ connection: env.nativeConnection, taskQueue, deps }));
+  // noStickyCache: every workflow task replays the whole history, as a freshly started worker would.
+  const launch = () => startTestWorker({ connection: env.nativeConnection, taskQueue, deps, ...(opts.noStickyCache && { workerOptions: { maxCachedWorkflows: 0 } }) });
 
   const fx: PromotionFixture = {
     env,
@@ -111,17 +110,18 @@ export async function createPromotionFixture(opts: PromotionFixtureOptions = {})
       return res.json();
     },
     async waitFor(companyId, what, done) {
-      const deadline = Date.now() + 20_000;
       let last: PromotionView | undefined;
-      while (Date.now() < deadline) {
-        last = await fx.status(companyId);
-        if (done(last)) return last;
-        await new Promise((resolve) => setTimeout(resolve, 25));
+      try {
+        return await eventually(async () => {
+          last = await fx.status(companyId);
+          return done(last) ? last : undefined;
+        }, what, 20_000, 25);
+      } catch {
+        // The workflow's side of the story, for whoever reads the failure.
+        const events = (await fx.handle(companyId).fetchHistory()).events ?? [];
+        const names = events.map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
+        throw new Error(`Promotion of ${companyId} never reached "${what}". Last status:\n${JSON.stringify(last, null, 2)}\nHistory: ${names.join(', ')}`);
       }
-      // The workflow's side of the story, for whoever reads the failure.
-      const events = (await fx.handle(companyId).fetchHistory()).events ?? [];
-      const names = events.map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
-      throw new Error(`Promotion of ${companyId} never reached "${what}". Last status:\n${JSON.stringify(last, null, 2)}\nHistory: ${names.join(', ')}`);
     },
     handle: (companyId) => env.client.workflow.getHandle(promotionContract.id(companyId)),
     async close() {
@@ -133,26 +133,6 @@ export async function createPromotionFixture(opts: PromotionFixtureOptions = {})
     },
   };
   return fx;
-}
-
-async function startUncachedWorker(env: TestWorkflowEnvironment, taskQueue: string, deps: ActivityDeps): Promise<RunningWorker> {
-  const { worker } = await createWorker({
-    target: testTemporalTarget(),
-    taskQueue,
-    deps,
-    connection: env.nativeConnection,
-    workflowBundlePath: harnessEnv('WORKFLOW_BUNDLE_PATH'),
-    workerOptions: { maxCachedWorkflows: 0 },
-  });
-  const running = worker.run();
-  return {
-    worker,
-    taskQueue,
-    stop: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    },
-  };
 }
 
 export const stepStates = (s: PromotionView) => Object.fromEntries(s.steps.map((step) => [step.name, step.status]));

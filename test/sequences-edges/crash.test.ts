@@ -5,8 +5,10 @@ import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
 import { createApiContext, type ApiContext } from '../harness/api-context';
 import { uniqueTaskQueue } from '../harness/temporal';
 import { workerProcesses } from '../harness/worker-process';
-import { activeSequence, apiCall, sinkContents, startDelayProxy, waitFor } from './e2e';
-import { seedContact } from './fixtures';
+import { activeSequence, sinkContents, startDelayProxy } from './e2e';
+import { seedContact } from '../harness/seed';
+import { callJson } from '../harness/api';
+import { eventually } from '../harness/eventually';
 
 /**
  * Crash test with real processes: the worker runs as its own Node process and is SIGKILLed while
@@ -53,25 +55,25 @@ it('delivers each step exactly once, or marks it uncertain, across a SIGKILL of 
   for (let i = 0; i < CONTACTS; i++) contactIds.push(await seedContact(ctx.tdb.db));
 
   const first = await startWorkerProcess();
-  const { results } = await apiCall(ctx.app, ctx.keys.rep, 'POST', `/v1/sequences/${seq.sequenceId}/enrollments`, { contactIds }, 200);
+  const { results } = await callJson(ctx.app, ctx.keys.rep, 'POST', `/v1/sequences/${seq.sequenceId}/enrollments`, { contactIds }, 200);
   const enrollmentIds = (results as { enrollmentId: string; status: string }[]).map((r) => r.enrollmentId);
   expect(enrollmentIds.filter(Boolean)).toHaveLength(CONTACTS);
 
   // Kill only once some emails arrived and others are claimed (handed over, not yet confirmed).
-  const inFlight = await waitFor('sends in flight', async () => {
+  const inFlight = await eventually(async () => {
     const claimed = await ctx.tdb.db.selectFrom('email_sends').select('id').where('status', '=', 'claimed').execute();
     const delivered = (await sinkContents(mailDir)).files.length;
     return claimed.length > 0 && delivered > 0 ? claimed.length : undefined;
-  }, 60_000, 20);
+  }, 'sends in flight', 60_000, 20);
   first.kill('SIGKILL');
   await exited(first);
   expect(inFlight).toBeGreaterThan(0);
 
   const second = await startWorkerProcess();
-  await waitFor('every enrollment to finish after the restart', async () => {
+  await eventually(async () => {
     const rows = await ctx.tdb.db.selectFrom('enrollments').select('status').where('id', 'in', enrollmentIds).execute();
     return rows.every((r) => r.status === 'completed' || r.status === 'ended') ? rows : undefined;
-  }, FINISH_TIMEOUT_MS, 500);
+  }, 'every enrollment to finish after the restart', FINISH_TIMEOUT_MS, 500);
   second.kill('SIGTERM');
   await exited(second);
 

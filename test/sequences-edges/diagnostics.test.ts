@@ -2,7 +2,7 @@ import { loadSequenceRuleFacts } from '../../db/sequence-facts';
 import { evaluateSequenceRules, SEQUENCE_RULES } from '../../domain/sequences/rules';
 import { bearer } from '../harness/api';
 import { createApiContext, type ApiContext } from '../harness/api-context';
-import { seedContact, seedEnrollment, seedSend, seedSequence } from './fixtures';
+import { seedContact, seedSequence, seedEnrollment, seedSend } from '../harness/seed';
 
 let ctx: ApiContext;
 beforeAll(async () => {

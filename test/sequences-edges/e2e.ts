@@ -3,33 +3,16 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { readMessageId } from '../../scripts/smtp-sink';
-import { bearer } from '../harness/api';
+import { callJson } from '../harness/api';
 
 /** Helpers for the tests that run real workers against the SMTP sink. */
 
-export async function apiCall(app: FastifyInstance, key: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload: unknown, expected: number) {
-  const res = await app.inject({ method, url, headers: bearer(key), ...(payload !== undefined ? { payload: payload as object } : {}) });
-  if (res.statusCode !== expected) throw new Error(`${method} ${url} → ${res.statusCode}, expected ${expected}: ${res.body}`);
-  return res.json();
-}
-
 /** An SMTP mailbox on the given port and an active sequence on it, through the API. */
 export async function activeSequence(app: FastifyInstance, adminKey: string, smtpPort: number, steps: Record<string, unknown>[]): Promise<{ mailboxId: string; sequenceId: string; stepIds: string[] }> {
-  const mailbox = await apiCall(app, adminKey, 'POST', '/v1/mailboxes', { provider: 'smtp', address: 'sales@crm.test', displayName: 'Sales', connected: true, syncEnabled: true, dailyLimit: 100_000, perMinuteLimit: 100_000, smtp: { host: '127.0.0.1', port: smtpPort, secure: false } }, 201);
-  const sequence = await apiCall(app, adminKey, 'POST', '/v1/sequences', { name: 'Edge e2e', mailboxId: mailbox.id, steps, sendWindow: null }, 201);
-  await apiCall(app, adminKey, 'POST', `/v1/sequences/${sequence.id}/activate`, undefined, 200);
+  const mailbox = await callJson(app, adminKey, 'POST', '/v1/mailboxes', { provider: 'smtp', address: 'sales@crm.test', displayName: 'Sales', connected: true, syncEnabled: true, dailyLimit: 100_000, perMinuteLimit: 100_000, smtp: { host: '127.0.0.1', port: smtpPort, secure: false } }, 201);
+  const sequence = await callJson(app, adminKey, 'POST', '/v1/sequences', { name: 'Edge e2e', mailboxId: mailbox.id, steps, sendWindow: null }, 201);
+  await callJson(app, adminKey, 'POST', `/v1/sequences/${sequence.id}/activate`, undefined, 200);
   return { mailboxId: mailbox.id, sequenceId: sequence.id, stepIds: (sequence.steps as { id: string }[]).map((s) => s.id) };
-}
-
-/** Polls until `check` returns a value; fails with `what` after the timeout. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /** Files in the sink: how many times each Message-ID arrived, and any `.dup-` files the sink made. */

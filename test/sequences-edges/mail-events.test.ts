@@ -1,6 +1,7 @@
 import { mailEventSignature } from '../../api/routes/mail-events';
 import { createApiContext, type ApiContext } from '../harness/api-context';
-import { activitiesOf, enrollmentRow, postMailEvents, seedContact, seedEnrollment, seedSend, seedSentEmail, seedSequence, type SeededSequence } from './fixtures';
+import { postMailEvents } from './fixtures';
+import { seedContact, seedSequence, seedEnrollment, seedSend, seedSentEmail, activitiesOf, enrollmentRow, type SeededSequence } from '../harness/seed';
 
 let ctx: ApiContext;
 let seqA: SeededSequence;

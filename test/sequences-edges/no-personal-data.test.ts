@@ -2,11 +2,12 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
-import { bearer } from '../harness/api';
+import { bearer, callJson } from '../harness/api';
 import { createApiContext, type ApiContext } from '../harness/api-context';
 import { connectTestClient, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../harness/temporal';
-import { activeSequence, apiCall, historyText, sinkContents, waitFor } from './e2e';
-import { seedContact } from './fixtures';
+import { activeSequence, historyText, sinkContents } from './e2e';
+import { seedContact } from '../harness/seed';
+import { eventually } from '../harness/eventually';
 
 /**
  * RULES: no personal data in workflow payloads, signals or queries. Real enrollments run through
@@ -48,33 +49,33 @@ it('keeps emails, names, subjects and bodies out of every workflow history', asy
     { subject: `${SUBJECT} {{contact.email}}, again`, text: `Still ${BODY}, {{contact.firstName}}?`, delay: 'PT3S' },
   ]);
   const contactIds = await Promise.all(PEOPLE.map((p) => seedContact(ctx.tdb.db, p)));
-  const { results } = await apiCall(ctx.app, ctx.keys.rep, 'POST', `/v1/sequences/${seq.sequenceId}/enrollments`, { contactIds }, 200);
+  const { results } = await callJson(ctx.app, ctx.keys.rep, 'POST', `/v1/sequences/${seq.sequenceId}/enrollments`, { contactIds }, 200);
   const enrollmentIds = (results as { status: string; enrollmentId: string }[]).map((r) => {
     expect(r.status).toBe('enrolled');
     return r.enrollmentId;
   });
 
   // Signals with payloads: pause/resume one enrollment, unsubscribe another after its first email.
-  await apiCall(ctx.app, ctx.keys.rep, 'POST', `/v1/enrollments/${enrollmentIds[1]}/pause`, undefined, 202);
-  await apiCall(ctx.app, ctx.keys.rep, 'POST', `/v1/enrollments/${enrollmentIds[1]}/resume`, undefined, 202);
-  await waitFor('the first email to the third contact', async () => ((await sinkContents(mailDir)).files.length >= 1 ? true : undefined), 20_000);
+  await callJson(ctx.app, ctx.keys.rep, 'POST', `/v1/enrollments/${enrollmentIds[1]}/pause`, undefined, 202);
+  await callJson(ctx.app, ctx.keys.rep, 'POST', `/v1/enrollments/${enrollmentIds[1]}/resume`, undefined, 202);
+  await eventually(async () => ((await sinkContents(mailDir)).files.length >= 1 ? true : undefined), 'the first email to the third contact', 20_000);
   const unsub = await ctx.app.inject({ method: 'POST', url: `/v1/contacts/${contactIds[2]}/unsubscribe`, headers: bearer(ctx.keys.rep) });
   expect(unsub.statusCode).toBe(200);
 
-  await waitFor('every enrollment to finish', async () => {
+  await eventually(async () => {
     const rows = await ctx.tdb.db.selectFrom('enrollments').select('status').where('id', 'in', enrollmentIds).execute();
     return rows.every((r) => r.status === 'completed' || r.status === 'ended') ? rows : undefined;
-  }, 30_000);
+  }, 'every enrollment to finish', 30_000);
 
   // Personal data really was used (in the emails), so its absence below means something.
   const mails = await Promise.all((await sinkContents(mailDir)).files.map((f) => fs.readFile(path.join(mailDir, f), 'utf8')));
   expect(mails.join('\n')).toContain('Zenobia');
 
-  const runs = await waitFor('all workflow runs in visibility', async () => {
+  const runs = await eventually(async () => {
     const found = [];
     for await (const wf of temporal.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) found.push(wf);
     return found.length >= enrollmentIds.length ? found : undefined;
-  }, 15_000);
+  }, 'all workflow runs in visibility', 15_000);
   expect(runs.map((r) => r.workflowId).sort()).toEqual(enrollmentIds.map((id) => `enrollment-${id}`).sort());
 
   const forbidden = [...PEOPLE.flatMap((p) => [p.firstName, p.lastName, p.email, p.email.toLowerCase()]), SUBJECT, BODY, 'Dear '];

@@ -1,7 +1,7 @@
 import { bearer } from '../harness/api';
 import { createApiContext, type ApiContext } from '../harness/api-context';
-import { waitFor } from './e2e';
-import { activitiesOf, seedContact } from './fixtures';
+import { seedContact, activitiesOf } from '../harness/seed';
+import { eventually } from '../harness/eventually';
 
 let ctx: ApiContext;
 beforeAll(async () => {
@@ -95,10 +95,10 @@ describe('suppressions API', () => {
     const logged = await activitiesOf(db(), contactId, 'suppression_removed');
     expect(logged).toEqual([expect.objectContaining({ actor: `user:${ctx.keys.userIds.admin}`, data: { suppressionId: s.id, suppressionReason: 'bounced', removalReason: 'Mailbox fixed, confirmed by the customer' } })]);
     // The audit hook writes after the response is sent: wait for its row.
-    const audit = await waitFor('the audit entry', async () => {
+    const audit = await eventually(async () => {
       const rows = await db().selectFrom('audit_log').selectAll().where('entity_id', '=', s.id).where('method', '=', 'DELETE').where('status_code', '=', 204).execute();
       return rows.length > 0 ? rows : undefined;
-    }, 5_000, 20);
+    }, 'the audit entry', 5_000, 20);
     expect(audit).toEqual([expect.objectContaining({ route: '/v1/suppressions/:id', entity_type: 'suppression', user_id: ctx.keys.userIds.admin })]);
 
     const gone = await ctx.app.inject({ method: 'DELETE', url: `/v1/suppressions/${s.id}?reason=again please`, headers: bearer(ctx.keys.admin) });

@@ -1,7 +1,8 @@
 import { findSendById } from '../../db/email-sends';
 import { recordOpen } from '../../db/tracking-events';
 import { createApiContext, type ApiContext } from '../harness/api-context';
-import { activitiesOf, seedContact, seedSentEmail, seedSequence, signToken, type SeededSequence } from './fixtures';
+import { signToken } from './fixtures';
+import { seedContact, seedSequence, seedSentEmail, activitiesOf, type SeededSequence } from '../harness/seed';
 
 let ctx: ApiContext;
 let seq: SeededSequence;

@@ -3,7 +3,8 @@ import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { bearer } from '../harness/api';
 import { createApiContext, type ApiContext } from '../harness/api-context';
 import { connectTestClient, uniqueTaskQueue } from '../harness/temporal';
-import { activitiesOf, enrollmentRow, seedContact, seedEnrollment, seedSend, seedSentEmail, seedSequence, signToken, type SeededSequence } from './fixtures';
+import { signToken } from './fixtures';
+import { seedContact, seedSequence, seedEnrollment, seedSend, seedSentEmail, activitiesOf, enrollmentRow, type SeededSequence } from '../harness/seed';
 
 let ctx: ApiContext;
 let temporal: Awaited<ReturnType<typeof connectTestClient>>;

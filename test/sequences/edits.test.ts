@@ -2,8 +2,10 @@ import { simpleParser } from 'mailparser';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { enrollmentContract } from '../../workflows/enrollment/contract';
-import { call, eventually, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
+import { seedContact } from '../harness/seed';
+import { eventually } from '../harness/eventually';
+import { call } from '../harness/api';
 
 let world: World;
 let mailboxId: string;
@@ -27,7 +29,7 @@ describe('editing a live sequence', () => {
       steps: [{ subject: 'one', text: '1', delay: 'PT0S' }, { subject: 'two', text: '2', delay: 'P1D' }, { subject: 'three', text: '3', delay: 'P2D' }],
     });
     const [s1, s2, s3] = seq.steps as StepJson[];
-    const enrollmentId = await enrollOne(world, seq.id, await insertContact(world.tdb.db, { firstName: 'Ada' }));
+    const enrollmentId = await enrollOne(world, seq.id, await seedContact(world.tdb.db, { firstName: 'Ada' }));
     await eventually(async () => ((await sentSteps(enrollmentId)).length === 1 ? true : undefined), 'step one sent');
 
     // Step two removed; step three reworded and brought forward; a fourth step added.
@@ -65,7 +67,7 @@ describe('editing a live sequence', () => {
   it('passes over a step inserted before the point an enrollment has reached (STEP_PASSED)', async () => {
     const seq = await world.sequence({ name: 'Insert', mailboxId, sendWindow: null, steps: [{ subject: 'a', text: 'a', delay: 'PT0S' }, { subject: 'b', text: 'b', delay: 'PT3H' }] });
     const [a, b] = seq.steps as StepJson[];
-    const enrollmentId = await enrollOne(world, seq.id, await insertContact(world.tdb.db));
+    const enrollmentId = await enrollOne(world, seq.id, await seedContact(world.tdb.db));
     await eventually(async () => ((await sentSteps(enrollmentId)).length === 1 ? true : undefined), 'step a sent');
     const edited = await call(world.app, world.keys.admin, 'PATCH', `/v1/sequences/${seq.id}`, { steps: [{ subject: 'early', text: 'e', delay: 'PT0S' }, asInput(a!), asInput(b!)] }, 200);
     const early = edited.json().steps[0] as StepJson;

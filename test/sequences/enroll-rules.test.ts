@@ -1,7 +1,8 @@
 import { loadEnrollmentFactsBatch } from '../../db/enrollment-facts';
 import { loadSequenceRuleFacts } from '../../db/sequence-facts';
-import { call, insertContact } from './helpers';
 import { createWorld, type World } from './world';
+import { seedContact } from '../harness/seed';
+import { call } from '../harness/api';
 
 let world: World;
 let mailboxId: string;
@@ -24,14 +25,14 @@ describe('enrollment rules', () => {
       { address_normalized: 'suppressed@example.test', reason: 'complained', created_by: 'test' },
       { address_normalized: 'everything@example.test', reason: 'bounced', created_by: 'test' },
     ]).execute();
-    const ok = await insertContact(db);
-    const optedOut = await insertContact(db, { consent: 'opted_out' });
-    const unknown = await insertContact(db, { consent: 'unknown' });
-    const suppressed = await insertContact(db, { email: 'SUPPRESSED@example.test' });
-    const bounced = await insertContact(db, { status: 'bounced' });
-    const unsubscribed = await insertContact(db, { status: 'unsubscribed' });
-    const noEmail = await insertContact(db, { email: null });
-    const everything = await insertContact(db, { email: 'everything@example.test', consent: 'opted_out', status: 'bounced' });
+    const ok = await seedContact(db);
+    const optedOut = await seedContact(db, { consent: 'opted_out' });
+    const unknown = await seedContact(db, { consent: 'unknown' });
+    const suppressed = await seedContact(db, { email: 'SUPPRESSED@example.test' });
+    const bounced = await seedContact(db, { status: 'bounced' });
+    const unsubscribed = await seedContact(db, { status: 'unsubscribed' });
+    const noEmail = await seedContact(db, { email: null });
+    const everything = await seedContact(db, { email: 'everything@example.test', consent: 'opted_out', status: 'bounced' });
     const missing = '00000000-0000-4000-8000-00000000abcd';
 
     const results = await enroll(seq.id, [ok, optedOut, unknown, suppressed, bounced, unsubscribed, noEmail, everything, missing]);
@@ -58,30 +59,30 @@ describe('enrollment rules', () => {
 
   it('rejects every contact of a draft or archived sequence with the sequence code', async () => {
     const draft = (await call(world.app, world.keys.admin, 'POST', '/v1/sequences', { name: 'Draft', mailboxId, steps }, 201)).json();
-    const c = await insertContact(world.tdb.db, { consent: 'opted_out' });
+    const c = await seedContact(world.tdb.db, { consent: 'opted_out' });
     expect((await enroll(draft.id, [c]))[0]!.reasons).toEqual(['CONSENT_OPTED_OUT', 'SEQUENCE_DRAFT']);
     await call(world.app, world.keys.admin, 'POST', `/v1/sequences/${draft.id}/archive`, undefined, 200);
-    expect((await enroll(draft.id, [await insertContact(world.tdb.db)]))[0]!.reasons).toEqual(['SEQUENCE_ARCHIVED']);
+    expect((await enroll(draft.id, [await seedContact(world.tdb.db)]))[0]!.reasons).toEqual(['SEQUENCE_ARCHIVED']);
   });
 
   it('enrolls into a paused sequence or through a disconnected mailbox, reporting the hold', async () => {
     const paused = await world.sequence({ name: 'Paused', mailboxId, steps });
     await call(world.app, world.keys.admin, 'POST', `/v1/sequences/${paused.id}/pause`, undefined, 200);
-    expect((await enroll(paused.id, [await insertContact(world.tdb.db)]))[0]).toMatchObject({ status: 'enrolled', reasons: ['SEQUENCE_PAUSED'] });
+    expect((await enroll(paused.id, [await seedContact(world.tdb.db)]))[0]).toMatchObject({ status: 'enrolled', reasons: ['SEQUENCE_PAUSED'] });
 
     const offline = await world.mailbox({ connected: false });
     const viaOffline = await world.sequence({ name: 'Offline', mailboxId: offline, steps });
-    expect((await enroll(viaOffline.id, [await insertContact(world.tdb.db)]))[0]).toMatchObject({ status: 'enrolled', reasons: ['MAILBOX_NOT_CONNECTED'] });
+    expect((await enroll(viaOffline.id, [await seedContact(world.tdb.db)]))[0]).toMatchObject({ status: 'enrolled', reasons: ['MAILBOX_NOT_CONNECTED'] });
     const noSync = await world.mailbox({ syncEnabled: false });
     const viaNoSync = await world.sequence({ name: 'No sync', mailboxId: noSync, steps });
     // A hold alongside a rejecting rule: rejected, and every code is reported.
-    const results = await enroll(viaNoSync.id, [await insertContact(world.tdb.db), await insertContact(world.tdb.db, { consent: 'unknown' })]);
+    const results = await enroll(viaNoSync.id, [await seedContact(world.tdb.db), await seedContact(world.tdb.db, { consent: 'unknown' })]);
     expect(results.map((r) => [r.status, r.reasons])).toEqual([['enrolled', ['MAILBOX_SYNC_DISABLED']], ['rejected', ['CONSENT_UNKNOWN', 'MAILBOX_SYNC_DISABLED']]]);
   });
 
   it('guarantees one live enrollment under concurrent requests (database unique index)', async () => {
     const seq = await world.sequence({ name: 'Race', mailboxId, steps });
-    const contactId = await insertContact(world.tdb.db);
+    const contactId = await seedContact(world.tdb.db);
     const all = await Promise.all(Array.from({ length: 5 }, () => enroll(seq.id, [contactId])));
     const outcomes = all.map((r) => r[0]!);
     expect(outcomes.filter((o) => o.status === 'enrolled')).toHaveLength(1);
@@ -92,7 +93,7 @@ describe('enrollment rules', () => {
 
   it('enrolls 1,000 contacts in one request, records an enrolled activity each and starts their workflows', async () => {
     const seq = await world.sequence({ name: 'Bulk', mailboxId, steps });
-    const ids = await Promise.all(Array.from({ length: 1000 }, (_, i) => insertContact(world.tdb.db, i % 10 === 0 ? { consent: 'opted_out' } : {})));
+    const ids = await Promise.all(Array.from({ length: 1000 }, (_, i) => seedContact(world.tdb.db, i % 10 === 0 ? { consent: 'opted_out' } : {})));
     const results = await enroll(seq.id, ids);
     expect(results.map((r) => r.contactId)).toEqual(ids);
     expect(results.filter((r) => r.status === 'enrolled')).toHaveLength(900);
@@ -106,7 +107,7 @@ describe('enrollment rules', () => {
 
   it('names the field for bad requests and 404s an unknown sequence', async () => {
     const seq = await world.sequence({ name: 'Bad', mailboxId, steps });
-    const c = await insertContact(world.tdb.db);
+    const c = await seedContact(world.tdb.db);
     const dup = await call(world.app, world.keys.rep, 'POST', `/v1/sequences/${seq.id}/enrollments`, { contactIds: [c, c] }, 400);
     expect(dup.json().error.details).toEqual([expect.objectContaining({ path: 'body.contactIds', problem: 'contact ids must be unique' })]);
     const tooMany = Array.from({ length: 1001 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
@@ -125,9 +126,9 @@ describe('enrollment rules', () => {
     const db = world.tdb.db;
     await db.insertInto('suppressions').values({ address_normalized: 'facts-suppressed@example.test', reason: 'manual', created_by: 'test' }).execute();
     const ids = [
-      await insertContact(db),
-      await insertContact(db, { email: 'Facts-Suppressed@example.test', consent: 'unknown', status: 'inactive' }),
-      await insertContact(db, { email: null }),
+      await seedContact(db),
+      await seedContact(db, { email: 'Facts-Suppressed@example.test', consent: 'unknown', status: 'inactive' }),
+      await seedContact(db, { email: null }),
       '00000000-0000-4000-8000-00000000ffff',
     ];
     await enroll(seq.id, [ids[0]!]);

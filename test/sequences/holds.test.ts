@@ -1,6 +1,8 @@
 import { enrollmentContract } from '../../workflows/enrollment/contract';
-import { call, eventually, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
+import { seedContact } from '../harness/seed';
+import { eventually } from '../harness/eventually';
+import { call } from '../harness/api';
 
 let world: World;
 beforeAll(async () => {
@@ -22,7 +24,7 @@ describe('holds wait durably with their code and continue where they were', () =
   it('pausing the sequence holds a live enrollment with SEQUENCE_PAUSED; resume sends the next step', async () => {
     const mailboxId = await world.mailbox();
     const seq = await world.sequence({ name: 'Pause me', mailboxId, sendWindow: null, steps: [{ subject: 'one', text: '1', delay: 'PT0S' }, { subject: 'two', text: '2', delay: 'PT1H' }] });
-    const enrollmentId = await enrollOne(world, seq.id, await insertContact(world.tdb.db));
+    const enrollmentId = await enrollOne(world, seq.id, await seedContact(world.tdb.db));
     await eventually(async () => ((await sendCount(enrollmentId)) === 1 ? true : undefined), 'first step sent');
 
     await call(world.app, world.keys.admin, 'POST', `/v1/sequences/${seq.id}/pause`, undefined, 200);
@@ -47,7 +49,7 @@ describe('holds wait durably with their code and continue where they were', () =
   it('a disconnected mailbox holds with MAILBOX_NOT_CONNECTED (the step is not skipped) and sends once reconnected', async () => {
     const mailboxId = await world.mailbox({ connected: false });
     const seq = await world.sequence({ name: 'Offline', mailboxId, sendWindow: null, steps: [{ subject: 'one', text: '1', delay: 'PT0S' }] });
-    const enrollmentId = await enrollOne(world, seq.id, await insertContact(world.tdb.db));
+    const enrollmentId = await enrollOne(world, seq.id, await seedContact(world.tdb.db));
     const held = await viewWhere(enrollmentId, (v) => v.waitingFor.length > 0, 'a hold');
     expect(held).toMatchObject({ status: 'waiting', waitingFor: ['MAILBOX_NOT_CONNECTED'] });
     expect(held.steps).toEqual([{ id: seq.steps[0]!.id, status: 'deferred', reasons: ['MAILBOX_NOT_CONNECTED'] }]);
@@ -66,7 +68,7 @@ describe('holds wait durably with their code and continue where they were', () =
   it('a rep can pause and resume one enrollment (ENROLLMENT_PAUSED)', async () => {
     const mailboxId = await world.mailbox();
     const seq = await world.sequence({ name: 'Rep pause', mailboxId, sendWindow: null, steps: [{ subject: 'one', text: '1', delay: 'PT1H' }] });
-    const enrollmentId = await enrollOne(world, seq.id, await insertContact(world.tdb.db));
+    const enrollmentId = await enrollOne(world, seq.id, await seedContact(world.tdb.db));
     const accepted = await call(world.app, world.keys.rep, 'POST', `/v1/enrollments/${enrollmentId}/pause`, undefined, 202);
     expect(accepted.json().id).toBe(enrollmentId);
     await viewWhere(enrollmentId, (v) => v.status === 'paused', 'paused');
@@ -85,7 +87,7 @@ describe('holds wait durably with their code and continue where they were', () =
   it('archiving a sequence ends its live enrollments with SEQUENCE_ARCHIVED', async () => {
     const mailboxId = await world.mailbox();
     const seq = await world.sequence({ name: 'Archive', mailboxId, sendWindow: null, steps: [{ subject: 'one', text: '1', delay: 'P1D' }] });
-    const enrollmentId = await enrollOne(world, seq.id, await insertContact(world.tdb.db));
+    const enrollmentId = await enrollOne(world, seq.id, await seedContact(world.tdb.db));
     await call(world.app, world.keys.admin, 'POST', `/v1/sequences/${seq.id}/archive`, undefined, 200);
     expect(await getEnrollment(world, enrollmentId)).toMatchObject({ status: 'ended', endedReason: 'SEQUENCE_ARCHIVED' });
     expect(await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result()).toEqual({ status: 'ended', endedReason: 'SEQUENCE_ARCHIVED' });
@@ -96,7 +98,7 @@ describe('holds wait durably with their code and continue where they were', () =
     const mailboxId = await world.mailbox();
     const seq = await world.sequence({ name: 'Long hold', mailboxId, sendWindow: null, steps: [{ subject: 'one', text: '1', delay: 'PT0S' }] });
     await call(world.app, world.keys.admin, 'POST', `/v1/sequences/${seq.id}/pause`, undefined, 200);
-    const contactId = await insertContact(world.tdb.db);
+    const contactId = await seedContact(world.tdb.db);
     const { id: enrollmentId } = await world.tdb.db.insertInto('enrollments').values({ sequence_id: seq.id, contact_id: contactId }).returning('id').executeTakeFirstOrThrow();
     // A small history limit stands in for months of safety re-checks.
     const first = await world.client.workflow.start('enrollmentWorkflow', { workflowId: enrollmentContract.id(enrollmentId), taskQueue: world.config.TEMPORAL_TASK_QUEUE, args: [{ enrollmentId, historyLimit: 40 }] });

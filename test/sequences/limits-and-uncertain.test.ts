@@ -1,6 +1,7 @@
 import { enrollmentContract } from '../../workflows/enrollment/contract';
-import { call, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
+import { seedContact } from '../harness/seed';
+import { call } from '../harness/api';
 
 let world: World;
 beforeAll(async () => {
@@ -28,7 +29,7 @@ describe('sending limits defer, never drop', () => {
   it('per-minute limit 1: the second send is deferred with MAILBOX_RATE_LIMIT and goes out the next minute', async () => {
     const mailboxId = await world.mailbox({ perMinuteLimit: 1 });
     const seq = await world.sequence({ name: 'Paced', mailboxId, sendWindow: null, steps: [{ subject: 's', text: 't', delay: 'PT0S' }] });
-    const contacts = [await insertContact(world.tdb.db), await insertContact(world.tdb.db)];
+    const contacts = [await seedContact(world.tdb.db), await seedContact(world.tdb.db)];
     const res = await call(world.app, world.keys.rep, 'POST', `/v1/sequences/${seq.id}/enrollments`, { contactIds: contacts }, 200);
     const ids = res.json().results.map((r: { enrollmentId: string }) => r.enrollmentId) as string[];
     const outcome = await resultsOf(ids);
@@ -48,7 +49,7 @@ describe('sending limits defer, never drop', () => {
   it('daily limit 1: the second send waits for the next UTC day (MAILBOX_DAILY_LIMIT)', async () => {
     const mailboxId = await world.mailbox({ dailyLimit: 1 });
     const seq = await world.sequence({ name: 'Capped', mailboxId, sendWindow: null, steps: [{ subject: 's', text: 't', delay: 'PT0S' }] });
-    const contacts = [await insertContact(world.tdb.db), await insertContact(world.tdb.db)];
+    const contacts = [await seedContact(world.tdb.db), await seedContact(world.tdb.db)];
     const res = await call(world.app, world.keys.rep, 'POST', `/v1/sequences/${seq.id}/enrollments`, { contactIds: contacts }, 200);
     const ids = res.json().results.map((r: { enrollmentId: string }) => r.enrollmentId) as string[];
     expect(await resultsOf(ids)).toEqual([{ status: 'completed' }, { status: 'completed' }]);
@@ -66,7 +67,7 @@ describe('a claimed but unconfirmed send', () => {
   it('becomes uncertain (not re-sent) and the sequence moves on to the next step', async () => {
     const mailboxId = await world.mailbox();
     const seq = await world.sequence({ name: 'Crash', mailboxId, sendWindow: null, steps: [{ subject: 'one', text: '1', delay: 'PT1H' }, { subject: 'two', text: '2', delay: 'PT1H' }] });
-    const enrollmentId = await enrollOne(world, seq.id, await insertContact(world.tdb.db));
+    const enrollmentId = await enrollOne(world, seq.id, await seedContact(world.tdb.db));
     // What a worker killed between the claim and the confirmation leaves behind.
     await world.tdb.db
       .insertInto('email_sends')

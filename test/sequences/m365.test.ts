@@ -2,8 +2,9 @@ import { simpleParser } from 'mailparser';
 import { createMailboxTransports, type MailboxTransports } from '../../integrations/mail/mailbox-transports';
 import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { startGraphEmulator, type GraphEmulator } from '../emulators/graph-emulator';
-import { call, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
+import { seedContact } from '../harness/seed';
+import { call } from '../harness/api';
 
 const creds = { tenantId: 'tenant-1', clientId: 'client-1', clientSecret: 'secret-1' };
 let emu: GraphEmulator;
@@ -30,8 +31,8 @@ describe('Microsoft 365 mailbox (Graph sendMail, emulated)', () => {
       name: 'M365', mailboxId, sendWindow: null,
       steps: [{ subject: 'Hi {{contact.firstName}}', html: '<p>Hello</p>', delay: 'PT0S' }, { subject: 'Again', text: 'Hello again', delay: 'PT1H' }],
     });
-    const a = await enrollOne(world, seq.id, await insertContact(world.tdb.db, { firstName: 'Ann' }));
-    const b = await enrollOne(world, seq.id, await insertContact(world.tdb.db, { firstName: 'Bob' }));
+    const a = await enrollOne(world, seq.id, await seedContact(world.tdb.db, { firstName: 'Ann' }));
+    const b = await enrollOne(world, seq.id, await seedContact(world.tdb.db, { firstName: 'Bob' }));
     expect(await resultOf(a)).toEqual({ status: 'completed' });
     expect(await resultOf(b)).toEqual({ status: 'completed' });
 
@@ -51,7 +52,7 @@ describe('Microsoft 365 mailbox (Graph sendMail, emulated)', () => {
   it('a Graph 503 defers the send (MAILBOX_UNAVAILABLE) and a later attempt delivers it once', async () => {
     const mailboxId = (await call(world.app, world.keys.admin, 'POST', '/v1/mailboxes', m365Mailbox({ address: 'busy@contoso.test' }), 201)).json().id;
     const seq = await world.sequence({ name: 'Busy', mailboxId, sendWindow: null, steps: [{ subject: 'One', text: '1', delay: 'PT0S' }] });
-    const contactId = await insertContact(world.tdb.db);
+    const contactId = await seedContact(world.tdb.db);
     emu.failNext(503, 1);
     const id = await enrollOne(world, seq.id, contactId);
     expect(await resultOf(id)).toEqual({ status: 'completed' });
@@ -63,7 +64,7 @@ describe('Microsoft 365 mailbox (Graph sendMail, emulated)', () => {
   it('a rejected client secret blocks the step with MAILBOX_SEND_FAILED and ends the enrollment', async () => {
     const mailboxId = (await call(world.app, world.keys.admin, 'POST', '/v1/mailboxes', m365Mailbox({ address: 'wrong@contoso.test', m365: { ...creds, clientSecret: 'wrong' } }), 201)).json().id;
     const seq = await world.sequence({ name: 'Wrong secret', mailboxId, sendWindow: null, steps: [{ subject: 'One', text: '1', delay: 'PT0S' }, { subject: 'Two', text: '2', delay: 'PT1H' }] });
-    const id = await enrollOne(world, seq.id, await insertContact(world.tdb.db));
+    const id = await enrollOne(world, seq.id, await seedContact(world.tdb.db));
     expect(await resultOf(id)).toEqual({ status: 'ended', endedReason: 'MAILBOX_SEND_FAILED' });
     expect(emu.messages.filter((m) => m.mailbox === 'wrong@contoso.test')).toHaveLength(0);
     const view = await getEnrollment(world, id);

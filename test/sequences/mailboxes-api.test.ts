@@ -1,7 +1,8 @@
 import { createSecretBox } from '../../db/secret-box';
 import { createApiContext, type ApiContext } from '../harness/api-context';
 import { TEST_SECRETS_KEY } from '../harness/config';
-import { call, smtpMailbox } from './helpers';
+import { smtpMailbox } from './helpers';
+import { call } from '../harness/api';
 
 let ctx: ApiContext;
 beforeAll(async () => {

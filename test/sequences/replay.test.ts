@@ -5,8 +5,10 @@
  */
 import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { recordHistory, replayAgainstCurrentCode } from '../harness/histories';
-import { call, eventually, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
+import { seedContact } from '../harness/seed';
+import { eventually } from '../harness/eventually';
+import { call } from '../harness/api';
 
 let world: World;
 beforeAll(async () => {
@@ -31,7 +33,7 @@ describe('enrollment workflow replay', () => {
       sendWindow: { days: [1, 2, 3, 4, 5, 6, 7], start: `${pad(hour)}:00`, end: `${pad(hour)}:30` },
       steps: [{ subject: 'one', html: '<p>1</p>', delay: 'PT0S' }, { subject: 'two', text: '2', delay: 'PT1H' }],
     });
-    const id = await enrollOne(world, seq.id, await insertContact(world.tdb.db));
+    const id = await enrollOne(world, seq.id, await seedContact(world.tdb.db));
     await until(id, (v) => v.waitingFor.includes('OUTSIDE_SEND_WINDOW'), 'the window hold');
 
     await call(world.app, world.keys.rep, 'POST', `/v1/enrollments/${id}/pause`, undefined, 202);
@@ -51,7 +53,7 @@ describe('enrollment workflow replay', () => {
   it('records and replays a run ended by a rule at send time', async () => {
     const mailboxId = await world.mailbox();
     const seq = await world.sequence({ name: 'Replay end', mailboxId, sendWindow: null, steps: [{ subject: 'one', text: '1', delay: 'PT0S' }, { subject: 'two', text: '2', delay: 'P1D' }] });
-    const contactId = await insertContact(world.tdb.db);
+    const contactId = await seedContact(world.tdb.db);
     const id = await enrollOne(world, seq.id, contactId);
     await until(id, (v) => v.status === 'active' && v.waitingFor.length === 0, 'started');
     await eventually(async () => ((await world.tdb.db.selectFrom('email_sends').select('id').where('enrollment_id', '=', id).where('status', '=', 'sent').execute()).length === 1 ? true : undefined), 'step one sent');

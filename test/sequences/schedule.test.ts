@@ -1,6 +1,7 @@
 import { enrollmentContract } from '../../workflows/enrollment/contract';
-import { eventually, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
+import { seedContact } from '../harness/seed';
+import { eventually } from '../harness/eventually';
 
 let world: World;
 beforeAll(async () => {
@@ -40,7 +41,7 @@ describe('a 3-step sequence over days, in the contact\'s time zone', () => {
         { subject: 'three', text: '3', delay: 'PT10H' },
       ],
     });
-    const contactId = await insertContact(world.tdb.db, { timeZone: 'Asia/Kolkata' });
+    const contactId = await seedContact(world.tdb.db, { timeZone: 'Asia/Kolkata' });
     const enrollmentId = await enrollOne(world, seq.id, contactId);
 
     // Saturday 15:30 in Kolkata: step 1 waits for Monday 09:00 IST = Monday 03:30 UTC.

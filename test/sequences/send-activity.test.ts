@@ -14,7 +14,8 @@ import { createSecretBox } from '../../db/secret-box';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
 import { TEST_SECRETS_KEY, testConfig } from '../harness/config';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
-import { emlFiles, insertContact } from './helpers';
+import { emlFiles } from './helpers';
+import { seedContact } from '../harness/seed';
 
 let tdb: TestDatabase;
 let db: Db;
@@ -25,6 +26,8 @@ let failWith: Error | null = null;
 const handedOver: OutgoingMail[] = [];
 /** The mailbox secret each transport was built with (decrypted by the activities). */
 const transportSecrets: Array<string | null> = [];
+/** The activities' clock (injected): fixed where a test depends on which minute it is, the real one otherwise. */
+let clockMs: number | undefined;
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
@@ -38,6 +41,7 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 beforeEach(() => {
+  clockMs = undefined;
   failWith = null;
   handedOver.length = 0;
   transportSecrets.length = 0;
@@ -48,6 +52,7 @@ function activities() {
   return createSequenceActivities({
     db,
     config: testConfig(),
+    clock: () => clockMs ?? Date.now(),
     mailTransportFor: (m) => (transportSecrets.push(m.secret), {
       async send(msg) {
         handedOver.push(msg);
@@ -73,7 +78,7 @@ async function fixture(opts: { perMinuteLimit?: number; secret?: string } = {}) 
     .executeTakeFirstOrThrow();
   const seq = await db.insertInto('sequences').values({ name: 's', mailbox_id: mailbox.id, status: 'active', send_window: JSON.stringify(null) }).returning('id').executeTakeFirstOrThrow();
   const step = await db.insertInto('sequence_steps').values({ sequence_id: seq.id, position: 0, subject: 'Hi', text: 'Hello', delay: 'PT0S', delay_ms: 0 }).returning('id').executeTakeFirstOrThrow();
-  const contactId = await insertContact(db);
+  const contactId = await seedContact(db);
   const enrollment = await db.insertInto('enrollments').values({ sequence_id: seq.id, contact_id: contactId }).returning('id').executeTakeFirstOrThrow();
   return { mailboxId: mailbox.id, sequenceId: seq.id, stepId: step.id, contactId, enrollmentId: enrollment.id, input: { enrollmentId: enrollment.id, stepId: step.id, nowMs: Date.now() } };
 }
@@ -162,8 +167,10 @@ describe('sendEnrollmentStep', () => {
     // Same mailbox for b: point its sequence at a's mailbox.
     await db.updateTable('sequences').set({ mailbox_id: a.mailboxId }).where('id', '=', b.sequenceId).execute();
     const nowMs = Math.floor(Date.now() / 60_000) * 60_000 + 1_000;
+    // Both sends happen in the same minute whatever the real clock does between them.
+    clockMs = nowMs;
     expect((await activities().sendEnrollmentStep({ ...a.input, nowMs })).kind).toBe('sent');
-    const deferred = await activities().sendEnrollmentStep({ ...b.input, nowMs: Math.max(nowMs, Date.now()) });
+    const deferred = await activities().sendEnrollmentStep({ ...b.input, nowMs });
     expect(deferred).toEqual({ kind: 'deferred', code: 'MAILBOX_RATE_LIMIT', retryAtMs: nowMs - 1_000 + 60_000 });
     expect(await row(b.enrollmentId)).toBeUndefined();
     expect(await activityTypes(b.contactId)).toEqual([['email_deferred', 'MAILBOX_RATE_LIMIT']]);
@@ -173,7 +180,7 @@ describe('sendEnrollmentStep', () => {
 
   it('a permanent refusal blocks the step with MAILBOX_SEND_FAILED', async () => {
     const f = await fixture();
-    failWith = new MailTransportError('SMTP send failed: 550 rejected', { retryable: false, status: 550 });
+    failWith = new MailTransportError('SMTP send failed: 550 rejected', { provider: 'smtp', stage: 'submit', retryable: false, status: 550 });
     expect(await activities().sendEnrollmentStep(f.input)).toEqual({ kind: 'blocked', codes: ['MAILBOX_SEND_FAILED'] });
     expect(await row(f.enrollmentId)).toMatchObject({ status: 'blocked', reason_code: 'MAILBOX_SEND_FAILED' });
     expect(await activityTypes(f.contactId)).toEqual([['email_blocked', 'MAILBOX_SEND_FAILED']]);
@@ -181,7 +188,7 @@ describe('sendEnrollmentStep', () => {
 
   it('a failure that proves nothing went out releases the claim (MAILBOX_UNAVAILABLE) and a later attempt sends', async () => {
     const f = await fixture();
-    failWith = new MailTransportError('SMTP send failed: 421 try later', { retryable: true, status: 421 });
+    failWith = new MailTransportError('SMTP send failed: 421 try later', { provider: 'smtp', stage: 'submit', retryable: true, status: 421 });
     const deferred = await activities().sendEnrollmentStep(f.input);
     expect(deferred).toEqual({ kind: 'deferred', code: 'MAILBOX_UNAVAILABLE', retryAtMs: expect.any(Number) });
     expect(await row(f.enrollmentId)).toMatchObject({ status: 'pending' });
@@ -193,7 +200,7 @@ describe('sendEnrollmentStep', () => {
 
   it('a failure after which the message may have gone out makes the step uncertain, never retried', async () => {
     const f = await fixture();
-    failWith = new MailTransportError('SMTP send failed: Connection closed unexpectedly', { retryable: true, code: 'ECONNECTION' });
+    failWith = new MailTransportError('SMTP send failed: Connection closed unexpectedly', { provider: 'smtp', stage: 'submit', retryable: true, code: 'ECONNECTION' });
     expect(await activities().sendEnrollmentStep(f.input)).toEqual({ kind: 'uncertain', atMs: expect.any(Number) });
     failWith = null;
     expect((await activities().sendEnrollmentStep(f.input)).kind).toBe('uncertain');

@@ -1,6 +1,7 @@
 import { enrollmentContract } from '../../workflows/enrollment/contract';
-import { call, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
+import { seedContact } from '../harness/seed';
+import { call } from '../harness/api';
 
 let world: World;
 let mailboxId: string;
@@ -34,7 +35,7 @@ const endCases: [string, Change][] = [
 describe('rules at send time', () => {
   it.each(endCases)('ends the enrollment with %s and sends nothing', async (code, change) => {
     const seq = await world.sequence({ name: `End ${code}`, mailboxId, sendWindow: null, steps: [{ subject: 's', text: 't', delay: 'PT1H' }] });
-    const contactId = await insertContact(world.tdb.db);
+    const contactId = await seedContact(world.tdb.db);
     const enrollmentId = await enrollOne(world, seq.id, contactId);
     await change({ contactId, sequenceId: seq.id });
     const before = (await world.emails()).length;
@@ -51,7 +52,7 @@ describe('rules at send time', () => {
 
   it('reports every failing end code in the activity, ending with the first', async () => {
     const seq = await world.sequence({ name: 'Many', mailboxId, sendWindow: null, steps: [{ subject: 's', text: 't', delay: 'PT1H' }] });
-    const contactId = await insertContact(world.tdb.db);
+    const contactId = await seedContact(world.tdb.db);
     const enrollmentId = await enrollOne(world, seq.id, contactId);
     await world.tdb.db.updateTable('contacts').set({ consent: 'opted_out', status: 'bounced' }).where('id', '=', contactId).execute();
     expect(await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result()).toEqual({ status: 'ended', endedReason: 'CONSENT_OPTED_OUT' });
@@ -61,7 +62,7 @@ describe('rules at send time', () => {
 
   it('unenroll ends a waiting enrollment at once with UNENROLLED; nothing more is sent', async () => {
     const seq = await world.sequence({ name: 'Unenroll', mailboxId, sendWindow: null, steps: [{ subject: 's', text: 't', delay: 'P1D' }] });
-    const contactId = await insertContact(world.tdb.db);
+    const contactId = await seedContact(world.tdb.db);
     const enrollmentId = await enrollOne(world, seq.id, contactId);
     const res = await call(world.app, world.keys.rep, 'POST', `/v1/enrollments/${enrollmentId}/unenroll`, undefined, 200);
     expect(res.json()).toMatchObject({ status: 'ended', endedReason: 'UNENROLLED' });

@@ -1,5 +1,6 @@
 import { createApiContext, type ApiContext } from '../harness/api-context';
-import { call, smtpMailbox } from './helpers';
+import { smtpMailbox } from './helpers';
+import { call } from '../harness/api';
 
 let ctx: ApiContext;
 let mailboxId: string;

@@ -3,8 +3,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { createTrackingTokens } from '../../domain/links/tracking-tokens';
-import { call, eventually, insertContact } from './helpers';
 import { createWorld, enrollOne, getEnrollment, type World } from './world';
+import { seedContact } from '../harness/seed';
+import { eventually } from '../harness/eventually';
+import { call } from '../harness/api';
 
 let world: World;
 beforeAll(async () => {
@@ -27,7 +29,7 @@ describe('enrollment → SMTP sink', () => {
         { subject: 'Following up', text: 'Plain text only, from {{sender.name}}', delay: 'PT1S' },
       ],
     });
-    const contactId = await insertContact(world.tdb.db, { email: 'Ada@Example.test', firstName: '<Ada>' });
+    const contactId = await seedContact(world.tdb.db, { email: 'Ada@Example.test', firstName: '<Ada>' });
     const enrollmentId = await enrollOne(world, seq.id, contactId);
 
     const result = await world.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).result();
@@ -93,7 +95,7 @@ describe('enrollment → SMTP sink', () => {
     const mailboxId = await world.mailbox();
     const steps = Array.from({ length: 5 }, (_, i) => ({ subject: `Step ${i + 1} for {{contact.firstName}}`, text: 't', delay: i === 0 ? 'PT0S' : 'PT0.2S' }));
     const seq = await world.sequence({ name: 'SA', mailboxId, sendWindow: null, steps });
-    const contactId = await insertContact(world.tdb.db, { email: 'grace@example.test', firstName: 'Grace' });
+    const contactId = await seedContact(world.tdb.db, { email: 'grace@example.test', firstName: 'Grace' });
     const enrollmentId = await enrollOne(world, seq.id, contactId);
     const handle = world.client.workflow.getHandle(enrollmentContract.id(enrollmentId));
     await handle.result();

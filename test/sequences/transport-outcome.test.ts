@@ -42,15 +42,26 @@ describe('classifyTransportError: may the message have gone out?', () => {
     }
   });
 
-  it('treats anything it cannot prove as unknown', () => {
+  it('treats anything it cannot prove as unknown (from the typed provider, stage and status, never the message)', () => {
     const e = (message: string, opts: ConstructorParameters<typeof MailTransportError>[1]) => new MailTransportError(message, opts);
-    expect(classifyTransportError(e('SMTP send failed: 451 local error', { retryable: true, status: 451 }))).toBe('not_sent');
-    expect(classifyTransportError(e('SMTP send failed: 554 rejected', { retryable: false, status: 554 }))).toBe('rejected');
-    expect(classifyTransportError(e('SMTP send failed: Connection timeout', { retryable: true, code: 'ETIMEDOUT' }))).toBe('not_sent');
-    expect(classifyTransportError(e('SMTP send failed: Timeout', { retryable: true, code: 'ETIMEDOUT' }))).toBe('unknown');
-    expect(classifyTransportError(e('SMTP send failed: Connection closed unexpectedly', { retryable: true, code: 'ECONNECTION' }))).toBe('unknown');
-    expect(classifyTransportError(e('Graph token: network error: boom', { retryable: true, code: 'NETWORK' }))).toBe('not_sent');
-    expect(classifyTransportError(e('Graph sendMail: network error: reset', { retryable: true, code: 'NETWORK' }))).toBe('unknown');
+    expect(classifyTransportError(e('SMTP send failed: 451 local error', { provider: 'smtp', stage: 'submit', retryable: true, status: 451 }))).toBe('not_sent');
+    expect(classifyTransportError(e('SMTP send failed: 554 rejected', { provider: 'smtp', stage: 'submit', retryable: false, status: 554 }))).toBe('rejected');
+    expect(classifyTransportError(e('SMTP send failed: Connection timeout', { provider: 'smtp', stage: 'connect', retryable: true, code: 'ETIMEDOUT' }))).toBe('not_sent');
+    expect(classifyTransportError(e('SMTP send failed: Timeout', { provider: 'smtp', stage: 'submit', retryable: true, code: 'ETIMEDOUT' }))).toBe('unknown');
+    expect(classifyTransportError(e('SMTP send failed: Connection closed unexpectedly', { provider: 'smtp', stage: 'submit', retryable: true, code: 'ECONNECTION' }))).toBe('unknown');
+    expect(classifyTransportError(e('Graph token: network error: boom', { provider: 'graph', stage: 'token', retryable: true, code: 'NETWORK' }))).toBe('not_sent');
+    expect(classifyTransportError(e('Graph sendMail: network error: reset', { provider: 'graph', stage: 'submit', retryable: true, code: 'NETWORK' }))).toBe('unknown');
     expect(classifyTransportError(new Error('bug'))).toBe('unknown');
+    // The message no longer decides: a message that reads like a connect failure, on a submit, stays unknown.
+    expect(classifyTransportError(e('SMTP send failed: Connection timeout', { provider: 'smtp', stage: 'submit', retryable: true, code: 'ETIMEDOUT' }))).toBe('unknown');
+  });
+
+  it('types real SMTP failures by stage: a refused connect and a DNS failure happen before any command', async () => {
+    const closed = await startSmtpSink({ port: 0, dir: path.join(os.tmpdir(), 'crm-unused-sink') });
+    await closed.close();
+    const refused = await failure(createSmtpTransport({ host: '127.0.0.1', port: closed.port, secure: false, timeoutMs: 2_000 }).send(await message()));
+    expect(refused).toMatchObject({ provider: 'smtp', stage: 'connect', retryable: true });
+    const dns = await failure(createSmtpTransport({ host: 'no-such-host.invalid', port: 25, secure: false, timeoutMs: 2_000 }).send(await message()));
+    expect(dns).toMatchObject({ provider: 'smtp', stage: 'connect' });
   });
 });

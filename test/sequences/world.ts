@@ -13,11 +13,11 @@ import type { ActivityDeps } from '../../activities/deps';
 import { createActivities } from '../../activities';
 import type { AppConfig } from '../../domain/config';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
-import { createRoleKeys, createTestApp, type RoleKeys } from '../harness/api';
+import { type RoleKeys, call, createRoleKeys, createTestApp } from '../harness/api';
 import { testConfig } from '../harness/config';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { connectTestClient, createTimeSkippingEnv, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../harness/temporal';
-import { call, emlFiles, smtpMailbox } from './helpers';
+import { emlFiles, smtpMailbox } from './helpers';
 
 export interface World {
   app: FastifyInstance;

@@ -10,8 +10,10 @@ import { createApiContext, type ApiContext } from '../harness/api-context';
 import { connectTestClient, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../harness/temporal';
 import { startPsaEmulator, type PsaEmulator } from '../emulators/psa-emulator';
 import { CRM_KEY, PSA_KEY } from '../promotion/promotion-fixture';
-import { activeSequence, apiCall, waitFor } from '../sequences-edges/e2e';
-import { seedContact, seedSend } from '../sequences-edges/fixtures';
+import { activeSequence } from '../sequences-edges/e2e';
+import { seedContact, seedSend } from '../harness/seed';
+import { eventually } from '../harness/eventually';
+import { callJson } from '../harness/api';
 
 /**
  * Workflows stopped by an operator in the Temporal UI (terminate, cancel, ...) are recorded as ended
@@ -46,19 +48,19 @@ afterAll(async () => {
 const reconcileOnce = () => new MockActivityEnvironment().run(createReconcileActivities(deps).reconcileStoppedWorkflows, { lookbackMs: 3_600_000 }) as Promise<ReconcileResult>;
 /** Visibility is eventually consistent: reconcile until the expected change shows up. */
 const reconcileUntil = (what: string, done: (r: ReconcileResult) => boolean) =>
-  waitFor(what, async () => {
+  eventually(async () => {
     const result = await reconcileOnce();
     return done(result) ? result : undefined;
-  }, 20_000, 200);
+  }, what, 20_000, 200);
 
 async function enrollWaiting(sequenceId: string) {
   const contactId = await seedContact(ctx.tdb.db);
-  const { results } = await apiCall(ctx.app, ctx.keys.rep, 'POST', `/v1/sequences/${sequenceId}/enrollments`, { contactIds: [contactId] }, 200);
+  const { results } = await callJson(ctx.app, ctx.keys.rep, 'POST', `/v1/sequences/${sequenceId}/enrollments`, { contactIds: [contactId] }, 200);
   const enrollmentId = results[0].enrollmentId as string;
-  await waitFor('the enrollment workflow to sleep until its first step', async () => {
+  await eventually(async () => {
     const row = await ctx.tdb.db.selectFrom('enrollments').select('next_send_at').where('id', '=', enrollmentId).executeTakeFirstOrThrow();
     return row.next_send_at !== null ? true : undefined;
-  }, 20_000);
+  }, 'the enrollment workflow to sleep until its first step', 20_000);
   return { contactId, enrollmentId };
 }
 
@@ -77,20 +79,20 @@ describe('reconciling workflows stopped outside the CRM', () => {
     const result = await reconcileUntil('the terminated enrollment to be ended', (r) => r.enrollmentsEnded.includes(enrollmentId));
     expect(result.examined).toBeGreaterThanOrEqual(1);
 
-    const view = await apiCall(ctx.app, ctx.keys.rep, 'GET', `/v1/enrollments/${enrollmentId}`, undefined, 200);
+    const view = await callJson(ctx.app, ctx.keys.rep, 'GET', `/v1/enrollments/${enrollmentId}`, undefined, 200);
     expect(view).toMatchObject({ status: 'ended', endedReason: 'WORKFLOW_STOPPED', waitingFor: [] });
     const send = await ctx.tdb.db.selectFrom('email_sends').select(['status', 'reason_code']).where('id', '=', claimed.id).executeTakeFirstOrThrow();
     expect(send).toEqual({ status: 'uncertain', reason_code: 'SEND_UNCERTAIN' });
 
     // Running again changes nothing and logs nothing twice.
     expect((await reconcileOnce()).enrollmentsEnded).not.toContain(enrollmentId);
-    const log = await apiCall(ctx.app, ctx.keys.rep, 'GET', `/v1/contacts/${contactId}/activities?limit=100`, undefined, 200);
+    const log = await callJson(ctx.app, ctx.keys.rep, 'GET', `/v1/contacts/${contactId}/activities?limit=100`, undefined, 200);
     const ended = log.items.filter((a: { reasonCode: string | null }) => a.reasonCode === 'WORKFLOW_STOPPED');
     expect(ended).toHaveLength(1);
     expect(ended[0]).toMatchObject({ type: 'unenrolled', actor: reconcileContract.actor, data: { enrollmentId, executionStatus: 'terminated' } });
 
     // No longer ALREADY_ENROLLED: the rep can enroll the contact again, and that live enrollment is left alone.
-    const again = await apiCall(ctx.app, ctx.keys.rep, 'POST', `/v1/sequences/${sequence.sequenceId}/enrollments`, { contactIds: [contactId] }, 200);
+    const again = await callJson(ctx.app, ctx.keys.rep, 'POST', `/v1/sequences/${sequence.sequenceId}/enrollments`, { contactIds: [contactId] }, 200);
     expect(again.results[0]).toMatchObject({ status: 'enrolled', reasons: [] });
     await reconcileOnce();
     const live = await ctx.tdb.db.selectFrom('enrollments').select('status').where('id', '=', again.results[0].enrollmentId).executeTakeFirstOrThrow();
@@ -98,10 +100,10 @@ describe('reconciling workflows stopped outside the CRM', () => {
   });
 
   it('fails a promotion whose workflow was terminated at its current step; retry then completes it', async () => {
-    const company = await apiCall(ctx.app, ctx.keys.rep, 'POST', '/v1/companies', { name: 'Stopped Inc', domains: ['stopped.example'] }, 201);
-    await apiCall(ctx.app, ctx.keys.admin, 'POST', `/v1/companies/${company.id}/promote`, undefined, 202);
-    const status = () => apiCall(ctx.app, ctx.keys.operator, 'GET', `/v1/companies/${company.id}/promotion`, undefined, 200);
-    await waitFor('the promotion to wait for the PSA', async () => ((await status()).status === 'waiting_for_psa' ? true : undefined), 20_000);
+    const company = await callJson(ctx.app, ctx.keys.rep, 'POST', '/v1/companies', { name: 'Stopped Inc', domains: ['stopped.example'] }, 201);
+    await callJson(ctx.app, ctx.keys.admin, 'POST', `/v1/companies/${company.id}/promote`, undefined, 202);
+    const status = () => callJson(ctx.app, ctx.keys.operator, 'GET', `/v1/companies/${company.id}/promotion`, undefined, 200);
+    await eventually(async () => ((await status()).status === 'waiting_for_psa' ? true : undefined), 'the promotion to wait for the PSA', 20_000);
     await temporal.client.workflow.getHandle(promotionContract.id(company.id)).terminate('operator: testing');
 
     await reconcileUntil('the terminated promotion to be failed', (r) => r.promotionsFailed.includes(company.id));
@@ -111,14 +113,14 @@ describe('reconciling workflows stopped outside the CRM', () => {
     expect(failed.steps.find((s: { name: string }) => s.name === 'wait_for_confirmation')).toMatchObject({ status: 'failed', code: 'WORKFLOW_STOPPED' });
 
     // The retry starts a new run; the reconciliation leaves it alone (the stopped run is not the row's run any more).
-    await apiCall(ctx.app, ctx.keys.admin, 'POST', `/v1/companies/${company.id}/promotion/retry`, undefined, 202);
-    await waitFor('the retried promotion to wait for the PSA', async () => ((await status()).status === 'waiting_for_psa' ? true : undefined), 20_000);
+    await callJson(ctx.app, ctx.keys.admin, 'POST', `/v1/companies/${company.id}/promotion/retry`, undefined, 202);
+    await eventually(async () => ((await status()).status === 'waiting_for_psa' ? true : undefined), 'the retried promotion to wait for the PSA', 20_000);
     expect((await reconcileOnce()).promotionsFailed).not.toContain(company.id);
     await psa.deliverAllWebhooks();
-    const done = await waitFor('the retried promotion to complete', async () => {
+    const done = await eventually(async () => {
       const s = await status();
       return s.status === 'completed' ? s : undefined;
-    }, 20_000);
+    }, 'the retried promotion to complete', 20_000);
     expect(done).toMatchObject({ attempt: 2, psaClientId: expect.stringMatching(/^psa_cl_/) });
   });
 
@@ -134,11 +136,11 @@ describe('reconciling workflows stopped outside the CRM', () => {
     const { enrollmentId } = await enrollWaiting(sequence.sequenceId);
     await temporal.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).cancel();
     // Each trigger starts one reconciliation run on our worker; visibility may lag the first.
-    await waitFor('a scheduled run to end the cancelled enrollment', async () => {
+    await eventually(async () => {
       await handle.trigger();
       await new Promise((r) => setTimeout(r, 500));
       const row = await ctx.tdb.db.selectFrom('enrollments').select(['status', 'ended_reason']).where('id', '=', enrollmentId).executeTakeFirstOrThrow();
       return row.status === 'ended' ? row : undefined;
-    }, 30_000, 0).then((row) => expect(row.ended_reason).toBe('WORKFLOW_STOPPED'));
+    }, 'a scheduled run to end the cancelled enrollment', 30_000, 0).then((row) => expect(row.ended_reason).toBe('WORKFLOW_STOPPED'));
   });
 });

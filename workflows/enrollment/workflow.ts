@@ -23,6 +23,8 @@ const { sendEnrollmentStep } = proxyActivities<Activities>({
   // Above the transports' own timeouts (SMTP 10 s per phase, Graph 30 s per request). A timed-out
   // attempt that still sends is safe: the retry finds the row claimed and reports it uncertain.
   startToCloseTimeout: '2 minutes',
+  // The activity heartbeats while it sends: a killed worker's send is retried within seconds.
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 

@@ -25,7 +25,8 @@ const { signals, queries } = promotionContract;
 
 /** While the PSA is unreachable a step retries with backoff for about 10 minutes, then the promotion fails with PSA_UNREACHABLE. */
 const psaRetry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 15 } as const;
-const psaSteps = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: psaRetry });
+/** PSA calls heartbeat while in flight: a killed worker's call is retried within seconds, not after a minute. */
+const psaSteps = proxyActivities<Activities>({ startToCloseTimeout: '1m', heartbeatTimeout: '10s', retry: psaRetry });
 /** One call per contact: long lists take a while; the heartbeat tells a stuck worker from a slow one. */
 const syncSteps = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '1m', retry: psaRetry });
 /** Database-only steps and bookkeeping: retried until the database answers. */

@@ -1,0 +1,123 @@
+/**
+ * The enrollment workflow's branches with stub activities under time skipping (the samples' style of
+ * workflow unit test): what it asks of its activities, and when, for a mailbox that stays unavailable,
+ * a hold that repeats, and an edit of the sequence while a step waits.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Activities } from '../../activities/types';
+import type { GateResult, SendStepResult } from '../../activities/sequences/types';
+import { enrollmentContract } from '../../workflows/enrollment/contract';
+import { createTimeSkippingEnv, startTestWorker, uniqueTaskQueue } from '../harness/temporal';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+}, 60_000);
+afterAll(() => env?.teardown());
+
+type Stubbed = Pick<Activities, 'planEnrollmentStep' | 'checkEnrollmentGates' | 'sendEnrollmentStep' | 'recordEnrollmentState' | 'endEnrollment' | 'completeEnrollment'>;
+
+const open: GateResult = { endedReason: null, end: [], hold: [], windowOpensAtMs: null, windowNeverOpens: false };
+
+/** Stubs with a script for each activity; every call is recorded with the workflow's clock. */
+function stubs(script: { plan: Array<{ stepId: string; delayMs: number } | null>; gates?: GateResult[]; sends: SendStepResult[] | ((nowMs: number) => SendStepResult) }) {
+  const calls: { name: string; input: unknown }[] = [];
+  const plans = [...script.plan];
+  const gates = [...(script.gates ?? [])];
+  const activities: Stubbed = {
+    async planEnrollmentStep(input) {
+      calls.push({ name: 'plan', input });
+      return plans.length > 1 ? plans.shift()! : (plans[0] ?? null);
+    },
+    async checkEnrollmentGates(input) {
+      calls.push({ name: 'gates', input });
+      return gates.shift() ?? open;
+    },
+    async sendEnrollmentStep(input) {
+      calls.push({ name: 'send', input });
+      return typeof script.sends === 'function' ? script.sends(input.nowMs) : (script.sends.shift() ?? { kind: 'sent', atMs: input.nowMs });
+    },
+    async recordEnrollmentState(input) {
+      calls.push({ name: 'state', input });
+    },
+    async endEnrollment(input) {
+      calls.push({ name: 'end', input });
+      return { endedReason: input.reason };
+    },
+    async completeEnrollment(input) {
+      calls.push({ name: 'complete', input });
+      return { status: 'completed', endedReason: null };
+    },
+  };
+  return { activities, calls };
+}
+
+async function run(activities: Stubbed, during?: (handle: Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>) => Promise<void>) {
+  const taskQueue = uniqueTaskQueue('enrollment-branches');
+  const worker = await startTestWorker({ connection: env.nativeConnection, taskQueue, activities });
+  try {
+    const enrollmentId = `stub-${taskQueue}`;
+    const handle = await env.client.workflow.start(enrollmentContract.type, { taskQueue, workflowId: enrollmentContract.id(enrollmentId), args: [{ enrollmentId }] });
+    await during?.(handle);
+    return await handle.result();
+  } finally {
+    await worker.stop();
+  }
+}
+
+describe('enrollment workflow branches (stub activities, time skipping)', () => {
+  it('backs off an unavailable mailbox: 1, 2, then 4 minutes between attempts, then sends', async () => {
+    const { activities, calls } = stubs({
+      plan: [{ stepId: 's1', delayMs: 0 }, null],
+      // The transport's own hint is "now": the workflow's back-off decides.
+      sends: (() => {
+        let n = 0;
+        return (nowMs: number): SendStepResult => (n++ < 3 ? { kind: 'deferred', code: 'MAILBOX_UNAVAILABLE', retryAtMs: nowMs } : { kind: 'sent', atMs: nowMs });
+      })(),
+    });
+    await expect(run(activities)).resolves.toEqual({ status: 'completed' });
+    const sendTimes = calls.filter((c) => c.name === 'send').map((c) => (c.input as { nowMs: number }).nowMs);
+    expect(sendTimes).toHaveLength(4);
+    const gaps = sendTimes.slice(1).map((t, i) => t - sendTimes[i]!);
+    expect(gaps.map((g) => Math.round(g / MINUTE))).toEqual([1, 2, 4]);
+    // Each deferral is shown once with its code, not re-written while nothing changes.
+    const states = calls.filter((c) => c.name === 'state').map((c) => (c.input as { waitingFor: string[] }).waitingFor);
+    expect(states.every((w) => w.length === 1 && w[0] === 'MAILBOX_UNAVAILABLE')).toBe(true);
+  });
+
+  it('writes a repeated hold once: the hourly re-check that finds the same hold records nothing', async () => {
+    const paused: GateResult = { ...open, hold: ['SEQUENCE_PAUSED'] };
+    const { activities, calls } = stubs({ plan: [{ stepId: 's1', delayMs: 0 }, null], gates: [paused, paused, paused], sends: [] });
+    await expect(run(activities)).resolves.toEqual({ status: 'completed' });
+    const gateCalls = calls.filter((c) => c.name === 'gates');
+    expect(gateCalls.length).toBe(4); // three holds (first check, re-checks after 1 h and 2 h), then clear
+    const gateTimes = gateCalls.map((c) => (c.input as { nowMs: number }).nowMs);
+    expect(Math.round((gateTimes[1]! - gateTimes[0]!) / HOUR)).toBe(1);
+    expect(Math.round((gateTimes[2]! - gateTimes[1]!) / HOUR)).toBe(2);
+    const stateWrites = calls.filter((c) => c.name === 'state').map((c) => (c.input as { waitingFor: string[] }).waitingFor.join(','));
+    expect(stateWrites).toEqual(['SEQUENCE_PAUSED']);
+  });
+
+  it('re-plans when the sequence is edited while a step waits, and sends at the new due time', async () => {
+    const { activities, calls } = stubs({
+      // A day's delay at first; after the edit the planner says one hour.
+      plan: [{ stepId: 's1', delayMs: 24 * HOUR }, { stepId: 's1', delayMs: HOUR }, null],
+      sends: [],
+    });
+    let startMs = 0;
+    await expect(
+      run(activities, async (handle) => {
+        startMs = (await handle.describe()).startTime.getTime();
+        await handle.signal(enrollmentContract.signals.gatesChanged);
+      }),
+    ).resolves.toEqual({ status: 'completed' });
+    const planCalls = calls.filter((c) => c.name === 'plan');
+    expect(planCalls.length).toBeGreaterThanOrEqual(2);
+    expect(planCalls[1]!.input).toMatchObject({ afterStepId: null }); // the same step, planned again
+    const sent = calls.find((c) => c.name === 'send')!.input as { nowMs: number };
+    expect(Math.round((sent.nowMs - startMs) / HOUR)).toBe(1);
+  });
+});
