@@ -21,9 +21,9 @@ export async function contactExists(db: Db, contactId: string): Promise<boolean>
   return Boolean(await db.selectFrom('contacts').select('id').where('id', '=', contactId).executeTakeFirst());
 }
 
-/** Sequences the contact is or was enrolled in, oldest enrollment first. */
+/** Sequences the contact is or was enrolled in, oldest enrollment first (ties, same millisecond, by sequence id). */
 export async function enrolledSequenceIds(db: Db, contactId: string): Promise<string[]> {
-  const rows = await db.selectFrom('enrollments').select('sequence_id').select((eb) => eb.fn.min('created_at').as('first')).where('contact_id', '=', contactId).groupBy('sequence_id').orderBy('first').execute();
+  const rows = await db.selectFrom('enrollments').select('sequence_id').select((eb) => eb.fn.min('created_at').as('first')).where('contact_id', '=', contactId).groupBy('sequence_id').orderBy('first').orderBy('sequence_id').execute();
   return rows.map((r) => r.sequence_id);
 }
 

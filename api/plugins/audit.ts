@@ -5,9 +5,10 @@ import { recordAuditEntry } from '../../services/audit/audit-log';
 /**
  * Audit log: who did what through the API. Every authenticated write, and every read of the
  * audit log itself, is recorded with the route pattern and entity id, never the request body.
+ * Written before the response leaves (onSend), so an action the client saw is already on record.
  */
 export function registerAudit(app: FastifyInstance, db: Db): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     const principal = request.principal;
     if (!principal) return;
     const config = request.routeOptions.config;

@@ -84,10 +84,10 @@ export async function seedContact(db: Db, seed: ContactSeed = {}): Promise<strin
   return row.id;
 }
 
-export async function seedEnrollment(db: Db, opts: { contactId: string; sequenceId: string; status?: EnrollmentStatus; waitingFor?: string[]; nextSendAt?: Date; endedReason?: ReasonCode }): Promise<string> {
+export async function seedEnrollment(db: Db, opts: { contactId: string; sequenceId: string; status?: EnrollmentStatus; waitingFor?: string[]; nextSendAt?: Date; endedReason?: ReasonCode; createdAt?: Date }): Promise<string> {
   const row = await db
     .insertInto('enrollments')
-    .values({ contact_id: opts.contactId, sequence_id: opts.sequenceId, status: opts.status ?? 'active', waiting_for: opts.waitingFor ?? [], next_send_at: opts.nextSendAt ?? null, ended_reason: opts.endedReason ?? null })
+    .values({ contact_id: opts.contactId, sequence_id: opts.sequenceId, status: opts.status ?? 'active', waiting_for: opts.waitingFor ?? [], next_send_at: opts.nextSendAt ?? null, ended_reason: opts.endedReason ?? null, ...(opts.createdAt && { created_at: opts.createdAt }) })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

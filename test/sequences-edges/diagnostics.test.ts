@@ -108,7 +108,8 @@ describe('GET /v1/contacts/:id/diagnostics', () => {
     const seqA = await seedSequence(db());
     const seqB = await seedSequence(db(), { unenrollOnReply: true });
     const contactId = await seedContact(db());
-    await seedEnrollment(db(), { contactId, sequenceId: seqA.sequenceId });
+    // Enrolled a minute apart: the timestamps alone say which came first (same-millisecond inserts would tie).
+    await seedEnrollment(db(), { contactId, sequenceId: seqA.sequenceId, createdAt: new Date(Date.now() - 60_000) });
     const replied = await seedEnrollment(db(), { contactId, sequenceId: seqB.sequenceId, status: 'ended', endedReason: 'REPLIED' });
     await db().insertInto('activities').values({ contact_id: contactId, type: 'replied', reason_code: 'REPLIED', data: JSON.stringify({ sequenceId: seqB.sequenceId, enrollmentId: replied }), actor: 'webhook:mail-events' }).execute();
     const unsub = await ctx.app.inject({ method: 'POST', url: `/v1/contacts/${contactId}/unsubscribe`, headers: bearer(ctx.keys.rep) });

@@ -66,6 +66,8 @@ it('keeps emails, names, subjects and bodies out of every workflow history', asy
     const rows = await ctx.tdb.db.selectFrom('enrollments').select('status').where('id', 'in', enrollmentIds).execute();
     return rows.every((r) => r.status === 'completed' || r.status === 'ended') ? rows : undefined;
   }, 'every enrollment to finish', 30_000);
+  // The database ends an unsubscribed enrollment at once; its workflow closes when the signal lands.
+  await Promise.all(enrollmentIds.map((id) => temporal.client.workflow.getHandle(`enrollment-${id}`).result()));
 
   // Personal data really was used (in the emails), so its absence below means something.
   const mails = await Promise.all((await sinkContents(mailDir)).files.map((f) => fs.readFile(path.join(mailDir, f), 'utf8')));
