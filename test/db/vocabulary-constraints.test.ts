@@ -1,0 +1,53 @@
+/**
+ * Every vocabulary has one source (an `as const` array in domain/); the SQL CHECK constraints the
+ * migrations wrote must allow exactly those values, and the one-live-enrollment index must use
+ * exactly the live statuses.
+ */
+import { sql } from 'kysely';
+import { COMPANY_STATUSES } from '../../domain/companies/vocabulary';
+import { CONSENTS, CONTACT_STATUSES } from '../../domain/contacts/vocabulary';
+import { ROLES } from '../../domain/permissions';
+import { PROMOTION_STATES } from '../../domain/promotion/steps';
+import { ENROLLMENT_STATUSES, LIVE_ENROLLMENT_STATUSES, MAILBOX_PROVIDERS, SEND_COUNTER_WINDOWS, SEND_STATUSES, SEQUENCE_STATUSES } from '../../domain/sequences/vocabulary';
+import { SUPPRESSION_REASONS } from '../../domain/suppressions/vocabulary';
+import { createTestDatabase, type TestDatabase } from '../harness/database';
+
+let tdb: TestDatabase;
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+});
+afterAll(() => tdb.drop());
+
+const VOCABULARIES: [table: string, column: string, values: readonly string[]][] = [
+  ['users', 'role', ROLES],
+  ['companies', 'status', COMPANY_STATUSES],
+  ['contacts', 'status', CONTACT_STATUSES],
+  ['contacts', 'consent', CONSENTS],
+  ['mailboxes', 'provider', MAILBOX_PROVIDERS],
+  ['mailbox_send_counters', 'window_kind', SEND_COUNTER_WINDOWS],
+  ['sequences', 'status', SEQUENCE_STATUSES],
+  ['enrollments', 'status', ENROLLMENT_STATUSES],
+  ['email_sends', 'status', SEND_STATUSES],
+  ['suppressions', 'reason', SUPPRESSION_REASONS],
+  ['promotions', 'status', PROMOTION_STATES],
+];
+
+/** The quoted literals of `col = ANY (ARRAY['a'::text, …])` (or `col IN (…)`) in a constraint definition. */
+function allowedValues(definition: string, column: string): string[] | undefined {
+  const m = new RegExp(`\\(?${column}\\)?\\s*(?:=\\s*ANY\\s*\\(ARRAY\\[|IN\\s*\\()([^\\]\\)]*)`, 'i').exec(definition);
+  return m ? [...m[1]!.matchAll(/'([^']*)'/g)].map((x) => x[1]!) : undefined;
+}
+
+it.each(VOCABULARIES)('%s.%s allows exactly the domain vocabulary', async (table, column, values) => {
+  const { rows } = await sql<{ def: string }>`
+    select pg_get_constraintdef(c.oid) as def from pg_constraint c
+    where c.contype = 'c' and c.conrelid = ${table}::regclass`.execute(tdb.db);
+  const found = rows.map((r) => allowedValues(r.def, column)).find((v) => v !== undefined);
+  expect({ table, column, allowed: found?.sort() }).toEqual({ table, column, allowed: [...values].sort() });
+});
+
+it('the one-live-enrollment unique index uses exactly the live statuses', async () => {
+  const { rows } = await sql<{ def: string }>`select indexdef as def from pg_indexes where tablename = 'enrollments' and indexdef ilike '%unique%' and indexdef ilike '%where%'`.execute(tdb.db);
+  expect(rows).toHaveLength(1);
+  expect(allowedValues(rows[0]!.def, 'status')?.sort()).toEqual([...LIVE_ENROLLMENT_STATUSES].sort());
+});
