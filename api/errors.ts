@@ -72,13 +72,32 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return sendError(reply, 400, 'VALIDATION_FAILED', `Invalid request: ${details.map((d) => `${d.path} (${d.problem})`).join('; ')}`, details);
   }
   const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) {
-    // Fastify's own client errors (bad JSON, body too large, wrong content type): safe to describe.
-    const code = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'INVALID_JSON' : (statusCodes[status] ?? 'BAD_REQUEST');
-    return sendError(reply, status, code, error.message);
-  }
+  if (status >= 400 && status < 500) return sendFrameworkError(reply, error, status);
   request.log.error({ err: error }, 'unhandled error');
   return sendError(reply, 500, 'INTERNAL', `Internal error. Quote request id ${request.id} when reporting it.`);
+}
+
+/** Fastify's own client errors (bad JSON, body too large, wrong content type, bad URL): safe to describe. */
+function sendFrameworkError(reply: FastifyReply, error: FastifyError, status: number): FastifyReply {
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' && /prototype property/i.test(error.message)) {
+    // secure-json-parse refuses __proto__ / constructor.prototype keys: valid JSON, refused on purpose.
+    return sendError(reply, 400, 'FORBIDDEN_PROPERTY', 'The body uses a reserved key (__proto__ or constructor.prototype); such keys are refused.', [{ path: 'body', problem: 'reserved key __proto__ or constructor.prototype' }]);
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return sendError(reply, 400, 'INVALID_JSON', error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'The body is empty but content-type is application/json; send a JSON body or no content-type.' : 'The body is not valid JSON.', [{ path: 'body', problem: 'not valid JSON' }]);
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
+    return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported content-type: send the body as application/json.', [{ path: 'headers.content-type', problem: 'must be application/json' }]);
+  }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return sendError(reply, 400, 'BAD_URL', 'The request path is not a valid URL (a malformed %-escape?).', [{ path: 'url', problem: 'not a valid URL' }]);
+  }
+  return sendError(reply, status, statusCodes[status] ?? 'BAD_REQUEST', error.message);
+}
+
+/** Errors Fastify raises before routing (malformed URLs): the same error shape as everything else. */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void sendFrameworkError(reply, error, error.statusCode ?? 400);
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ActivityType } from '../domain/activity-log/types';
+import type { AuditOutcome } from '../domain/audit/vocabulary';
 import type { CompanyStatus } from '../domain/companies/vocabulary';
 import type { Consent, ContactStatus } from '../domain/contacts/vocabulary';
 import type { RoleName } from '../domain/permissions';
@@ -84,6 +85,11 @@ export interface AuditLogTable {
   status_code: number;
   entity_type: string | null;
   entity_id: string | null;
+  /** The x-request-id the client sent, if any (ours, `request_id`, is generated server-side). */
+  client_request_id: string | null;
+  /** Recorded for failed authentications only (who keeps trying). */
+  client_address: string | null;
+  outcome: ColumnType<AuditOutcome, AuditOutcome | undefined, AuditOutcome>;
   occurred_at: Timestamp;
 }
 

@@ -19,7 +19,12 @@ export const configSchema = z.object({
   PORT: port.default(3000),
   PUBLIC_BASE_URL: z.string().url().optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Writes per API key per minute, across all write routes (per API process). */
   WRITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /** Requests per client address per minute to public endpoints (webhooks, unsubscribe links, docs). */
+  PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Failed authentications per client address per minute before the address gets 429s. */
+  AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
 
   DATABASE_URL: optionalString,
   PGPORT: port.default(55432),

@@ -30,7 +30,8 @@ export const PERMISSIONS = {
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
-const readStatus: Permission[] = ['companies:read', 'contacts:read', 'sequences:read', 'enrollments:read', 'mailboxes:read', 'promotions:read', 'connectors:read', 'erasure:read'];
+/** Operators: workflow and job status by id, no contact personal data (no contacts:read). */
+const readStatus: Permission[] = ['companies:read', 'sequences:read', 'enrollments:read', 'mailboxes:read', 'promotions:read', 'connectors:read', 'erasure:read'];
 
 export const ROLE_PERMISSIONS: Record<RoleName, ReadonlySet<Permission>> = {
   rep: new Set<Permission>(['companies:read', 'companies:write', 'contacts:read', 'contacts:write', 'sequences:read', 'enrollments:read', 'enrollments:write', 'mailboxes:read', 'promotions:read']),

@@ -26,7 +26,7 @@ export function enrollmentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   }, async (req) => {
     await requireSequenceExists(db, req.params.id);
-    return { results: await enrollContacts(deps, req.params.id, req.body.contactIds, { userId: req.principal?.userId ?? null, log: req.log }) };
+    return { results: await enrollContacts(deps, req.params.id, req.body.contactIds, { actor: actorOf(req), log: req.log }) };
   });
 
   r.get('/v1/enrollments/:id', {
@@ -43,7 +43,7 @@ export function enrollmentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     r.post(`/v1/enrollments/:id/${action}`, {
       config: { permission: 'enrollments:write', auditEntity: 'enrollment' },
       schema: { tags: ['enrollments'], summary: `${action === 'pause' ? 'Pause' : 'Resume'} an enrollment (the workflow records it within moments)`, params: idParams, response: { 202: enrollmentSchema, ...errors } },
-    }, async (req, reply) => reply.code(202).send(await signalPauseOrResume(deps, req.params.id, action)));
+    }, async (req, reply) => reply.code(202).send(await signalPauseOrResume(deps, req.params.id, action, actorOf(req))));
   }
 
   r.post('/v1/enrollments/:id/unenroll', {

@@ -46,6 +46,7 @@ export async function mailEventRoutes(app: FastifyInstance, deps: ApiDeps): Prom
         throw new ApiError(503, 'NOT_CONFIGURED', 'Mail events cannot be accepted right now: the webhook secret is not configured.');
       }
       if (!signatureMatches(secret, rawBodies.get(req) ?? '', req.headers['x-mail-signature'])) {
+        await app.access.authFailed(req);
         throw new ApiError(401, 'UNAUTHENTICATED', 'Missing or wrong X-Mail-Signature: expected "sha256=<hex HMAC-SHA256 of the raw body>".');
       }
       if (req.body === INVALID_JSON) throw new ApiError(400, 'INVALID_JSON', 'The body is not valid JSON.');

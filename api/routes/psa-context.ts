@@ -27,7 +27,9 @@ export async function psaContextRoutes(app: FastifyInstance, { db, config }: Api
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (req) => {
       const error = checkPsaKey(req, config);
-      if (error) throw error;
+      if (!error) return;
+      await app.access.authFailed(req);
+      throw error;
     });
 
     scope.withTypeProvider<ZodTypeProvider>().get('/v1/psa/clients/:psaClientId/context', {

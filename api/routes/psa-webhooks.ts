@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CRM_PSA_WEBHOOK_PATH, ClientCreatedWebhook } from '../../integrations/psa/api';
-import { recordRejectedPsaWebhook } from '../../services/psa/rejected-webhooks';
 import { promotionService } from '../../services/promotions/promotions';
 import { errorResponseSchema } from '../errors';
 import { checkPsaKey } from '../public/psa-key';
@@ -12,8 +11,8 @@ const webhookAck = z.object({ accepted: z.literal(true), signalled: z.boolean() 
 
 /**
  * `POST /v1/webhooks/psa`: the PSA's `client.created` confirmation, delivered to the promotion
- * workflow as the `psaClientCreated` signal. A wrong key is a 401 and is recorded, so a key mismatch
- * is never silent.
+ * workflow as the `psaClientCreated` signal. A wrong key is a 401, recorded in the audit log (never on
+ * the company the body names: an unauthenticated caller must not write to a customer-visible record).
  */
 export async function psaWebhookRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const promotions = promotionService(deps);
@@ -22,7 +21,7 @@ export async function psaWebhookRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     scope.addHook('preValidation', async (req: FastifyRequest) => {
       const error = checkPsaKey(req, deps.config);
       if (!error) return;
-      await recordRejectedPsaWebhook(deps.db, { body: req.body, requestId: req.id, keyPresented: req.headers.authorization !== undefined });
+      await app.access.authFailed(req);
       throw error;
     });
 

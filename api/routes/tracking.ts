@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { resolveClick, trackOpen } from '../../services/tracking/tracking';
 import { invalidLink, notConfigured, tokensFor, verifyToken, wantsHtml } from '../public/pages';
 import { tokenParams } from '../public/token-params';
+import { htmlOrJsonError, nonJsonResponse } from '../openapi';
 import type { ApiDeps } from '../types';
 
 /** 1×1 transparent GIF. */
@@ -19,8 +20,9 @@ export function trackingRoutes(app: FastifyInstance, { db, config }: ApiDeps): v
 
   // Wildcards: tokens exceed the router's parameter length limit, and contain the "." of ".gif".
   r.get('/t/o/*', {
-    config: { public: true },
-    schema: { tags: ['tracking'], summary: 'Open-tracking pixel (always a 1x1 GIF)', params: tokenParams },
+    // Loaded by mail clients and image proxies (many people behind one address): not limited per address.
+    config: { public: true, unlimited: true },
+    schema: { tags: ['tracking'], summary: 'Open-tracking pixel (always a 1x1 GIF)', params: tokenParams, response: { 200: nonJsonResponse('A 1×1 transparent GIF, whatever the token', { 'image/gif': { type: 'string', format: 'binary' } }) } },
   }, async (req, reply) => {
     const payload = verifyToken(tokens, req.params['*'].replace(/\.gif$/, ''), 'o');
     if (payload) {
@@ -35,8 +37,14 @@ export function trackingRoutes(app: FastifyInstance, { db, config }: ApiDeps): v
   });
 
   r.get('/t/c/*', {
-    config: { public: true },
-    schema: { tags: ['tracking'], summary: 'Click redirect: 302 to the original link of that email only (no open redirect)', params: tokenParams },
+    // Loaded by mail clients and image proxies (many people behind one address): not limited per address.
+    config: { public: true, unlimited: true },
+    schema: {
+      tags: ['tracking'],
+      summary: 'Click redirect: 302 to the original link of that email only (no open redirect)',
+      params: tokenParams,
+      response: { 302: { description: 'Redirect to the original link (Location header)' }, 404: htmlOrJsonError('The link is not valid'), 503: htmlOrJsonError('Links cannot be verified (TRACKING_SECRET not set)') },
+    },
   }, async (req, reply) => {
     if (!tokens) return notConfigured(req, reply);
     const payload = verifyToken(tokens, req.params['*'], 'c');

@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sendExists, unsubscribeBySend, unsubscribeContact } from '../../services/contacts/unsubscribe';
 import { actorOf } from '../actor';
-import { errorResponseSchema, standardErrors } from '../errors';
+import { standardErrors } from '../errors';
 import { htmlPage, invalidLink, notConfigured, tokensFor, verifyToken, wantsHtml } from '../public/pages';
 import { tokenParams } from '../public/token-params';
 import { idParams } from '../schemas/common';
-import { oneClickResultSchema, unsubscribeResultSchema } from '../schemas/unsubscribe';
+import { unsubscribeResultSchema } from '../schemas/unsubscribe';
+import { htmlOrJsonError, nonJsonResponse } from '../openapi';
 import type { ApiDeps } from '../types';
 
 const errors = standardErrors;
@@ -35,7 +36,12 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: ApiDeps): Pr
 
     r.get('/u/*', {
       config: { public: true },
-      schema: { tags: ['unsubscribe'], summary: 'Confirmation page for the unsubscribe link (does not unsubscribe by itself)', params: tokenParams },
+      schema: {
+        tags: ['unsubscribe'],
+        summary: 'Confirmation page for the unsubscribe link (does not unsubscribe by itself)',
+        params: tokenParams,
+        response: { 200: nonJsonResponse('A page asking to confirm', { 'text/html': { type: 'string' } }), 404: htmlOrJsonError('The link is not valid'), 503: htmlOrJsonError('Links cannot be verified (TRACKING_SECRET not set)') },
+      },
     }, async (req, reply) => {
       if (!tokens) return notConfigured(req, reply);
       const payload = verifyToken(tokens, req.params['*'], 'u');
@@ -46,7 +52,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: ApiDeps): Pr
 
     r.post('/u/*', {
       config: { public: true },
-      schema: { tags: ['unsubscribe'], summary: 'One-click unsubscribe (RFC 8058): ends every live enrollment of the contact', params: tokenParams, response: { 200: oneClickResultSchema, 404: errorResponseSchema } },
+      schema: { tags: ['unsubscribe'], summary: 'One-click unsubscribe (RFC 8058): ends every live enrollment of the contact', params: tokenParams, response: { 200: { description: 'Unsubscribed (JSON, or a page for browsers)', content: { 'application/json': { schema: { $ref: '#/components/schemas/OneClickUnsubscribeResult' } }, 'text/html': { schema: { type: 'string' } } } }, 404: htmlOrJsonError('The link is not valid'), 503: htmlOrJsonError('Links cannot be verified (TRACKING_SECRET not set)') } },
     }, async (req, reply) => {
       if (!tokens) return notConfigured(req, reply);
       const payload = verifyToken(tokens, req.params['*'], 'u');

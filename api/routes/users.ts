@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ROLES } from '../../domain/permissions';
 import { addUser, issueKeyForUser, listKeysOfUser, listUsers, revokeKey } from '../../services/users/users';
 import { standardErrors } from '../errors';
-import { idParams } from '../schemas/common';
+import { idParams, pageQuery, pageSchema } from '../schemas/common';
 import type { ApiDeps } from '../types';
 
 const errors = standardErrors;
@@ -24,10 +24,10 @@ export function userRoutes(app: FastifyInstance, { db }: ApiDeps): void {
 
   r.get('/v1/users', {
     config: { permission: 'users:read' },
-    schema: { tags: ['users'], summary: 'List users', response: { 200: z.object({ items: z.array(userSchema) }), ...errors } },
-  }, async () => {
-    const rows = await listUsers(db);
-    return { items: rows.map((u) => ({ id: u.id, name: u.name, role: u.role, createdAt: u.created_at.toISOString(), disabled: u.disabled_at !== null })) };
+    schema: { tags: ['users'], summary: 'List users (cursor pagination)', querystring: z.strictObject(pageQuery), response: { 200: pageSchema(userSchema), ...errors } },
+  }, async (req) => {
+    const { rows, nextCursor } = await listUsers(db, req.query);
+    return { items: rows.map((u) => ({ id: u.id, name: u.name, role: u.role, createdAt: u.created_at.toISOString(), disabled: u.disabled_at !== null })), nextCursor };
   });
 
   r.post('/v1/users/:id/api-keys', {

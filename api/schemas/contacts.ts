@@ -1,24 +1,15 @@
 import { z } from 'zod';
 import type { ContactRow } from '../../db/schema';
 import { CONSENTS, CONTACT_STATUSES } from '../../domain/contacts/vocabulary';
+import { emailAddress, ianaTimeZone } from './strings';
 
 /** IANA zone names only: the send window is evaluated in the contact's zone. */
-export const timeZoneSchema = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return tz.includes('/') || tz === 'UTC';
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone such as Europe/Berlin' },
-);
+export const timeZoneSchema = ianaTimeZone;
 
 export const contactStatus = z.enum(CONTACT_STATUSES);
 export const consent = z.enum(CONSENTS);
 
-const email = z.string().trim().max(254).pipe(z.email({ message: 'must be an email address such as ada@example.com' }));
+const email = emailAddress('ada@example.com');
 
 export const createContactBody = z.strictObject({
   email: email.nullable().optional(),

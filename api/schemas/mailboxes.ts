@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { MailboxRecord as MailboxRow } from '../../db/schema';
 import { MAILBOX_PROVIDERS } from '../../domain/sequences/vocabulary';
+import { emailAddress } from './strings';
 
-const email = z.string().trim().max(254).pipe(z.email({ message: 'must be an email address such as sales@example.com' }));
+const email = emailAddress('sales@example.com');
 const limit = z.number().int().min(1, 'must be at least 1').max(1_000_000);
 
 const smtpSettings = z.strictObject({

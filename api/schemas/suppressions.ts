@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SuppressionRow } from '../../db/suppressions';
 import { MANUAL_SUPPRESSION_REASONS, SUPPRESSION_REASONS } from '../../domain/suppressions/vocabulary';
+import { emailAddress } from './strings';
 
 const reasons = SUPPRESSION_REASONS;
 
@@ -24,7 +25,7 @@ export const suppressionListQuery = z.strictObject({
   reason: z.enum(reasons).optional(),
 });
 
-const address = z.string().trim().max(254).pipe(z.email({ message: 'must be an email address such as ada@example.com' }));
+const address = emailAddress('ada@example.com');
 
 /** `erased` is not accepted here: only the erasure workflow creates those, as a hash. */
 export const createSuppressionBody = z.strictObject({
@@ -34,8 +35,8 @@ export const createSuppressionBody = z.strictObject({
 });
 
 const removalReason = z.string().trim().min(3, 'must say why the address may be emailed again (at least 3 characters)').max(1000);
-export const deleteSuppressionQuery = z.strictObject({ reason: removalReason.optional() });
-export const deleteSuppressionBody = z.strictObject({ reason: removalReason.optional() }).nullable().optional();
+export const deleteSuppressionQuery = z.strictObject({ reason: removalReason.optional().describe('Why the address may be emailed again. Required: here or in the body.') });
+export const deleteSuppressionBody = z.strictObject({ reason: removalReason.optional().describe('Why the address may be emailed again. Required: here or in the query.') }).nullable().optional();
 
 export function toSuppressionJson(row: SuppressionRow): z.infer<typeof suppressionSchema> {
   return { id: row.id, address: row.address_normalized, erased: row.address_normalized === null, reason: row.reason, note: row.note, createdBy: row.created_by, createdAt: row.created_at.toISOString() };

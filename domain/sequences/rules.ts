@@ -3,7 +3,9 @@
  * send and by the diagnostics endpoint. Every rule is always reported, so a diagnosis shows all
  * reasons at once instead of the first one found. Details never contain personal data.
  */
+import type { Consent, ContactStatus } from '../contacts/vocabulary';
 import type { SuppressionReason } from '../suppressions/vocabulary';
+import type { SequenceStatus } from './vocabulary';
 import type { ReasonCode } from '../reason-codes';
 import { isValidEmail } from '../email-address';
 
@@ -23,11 +25,11 @@ export type SequenceRuleFacts = {
   contact: {
     exists: boolean;
     email: string | null;
-    status: 'active' | 'inactive' | 'bounced' | 'unsubscribed';
-    consent: 'opted_in' | 'opted_out' | 'unknown';
+    status: ContactStatus;
+    consent: Consent;
   };
   suppression: { reason: SuppressionReason } | null;
-  sequence: { status: 'draft' | 'active' | 'paused' | 'archived' };
+  sequence: { status: SequenceStatus };
   /** null: the sequence has no mailbox assigned. */
   mailbox: { connected: boolean; syncEnabled: boolean } | null;
   /** Another live enrollment of this contact in this sequence; only meaningful at enrollment. */
@@ -45,7 +47,7 @@ export const SEQUENCE_RULES: readonly SequenceRuleDefinition[] = [
   { rule: 'sequence_state', codes: ['SEQUENCE_PAUSED', 'SEQUENCE_DRAFT', 'SEQUENCE_ARCHIVED'], description: 'Only an active sequence sends; a paused one holds its enrollments, draft and archived ones accept none.' },
   { rule: 'mailbox', codes: ['MAILBOX_NOT_CONNECTED', 'MAILBOX_SYNC_DISABLED'], description: "The sequence's mailbox must be connected with sync enabled; otherwise enrollments wait." },
   { rule: 'contact_status', codes: ['CONTACT_BOUNCED', 'CONTACT_UNSUBSCRIBED'], description: 'Contacts with status bounced or unsubscribed receive nothing.' },
-  { rule: 'no_address', codes: ['CONTACT_NO_EMAIL'], description: 'The contact needs a valid email address.' },
+  { rule: 'no_address', codes: ['CONTACT_NO_EMAIL', 'CONTACT_NOT_FOUND'], description: 'The contact must exist and have a valid email address.' },
   { rule: 'one_enrollment', codes: ['ALREADY_ENROLLED'], description: 'A contact has at most one live enrollment per sequence (checked at enrollment).' },
 ];
 
@@ -128,7 +130,9 @@ const EVALUATORS: Record<SequenceRuleName, (facts: SequenceRuleFacts, phase: Seq
   },
 
   // A missing contact (deleted or erased mid-sequence) has no address to send to: one clear reason.
-  no_address: ({ contact }) => {
+  no_address: ({ contact }, phase) => {
+    // Enrolling an id that names no contact is a caller's mistake, not a contact without an address.
+    if (!contact.exists && phase === 'enroll') return failed('CONTACT_NOT_FOUND', 'No contact has this id.');
     if (!contact.exists) return failed('CONTACT_NO_EMAIL', 'The contact does not exist, so there is no address to send to.');
     if (contact.email === null || contact.email.trim() === '') return failed('CONTACT_NO_EMAIL', 'The contact has no email address.');
     if (!isValidEmail(contact.email)) return failed('CONTACT_NO_EMAIL', "The contact's email address is not a valid address.");

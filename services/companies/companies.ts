@@ -49,7 +49,16 @@ export async function requireCompanyExists(db: Db, id: string): Promise<void> {
   if (!row) throw notFound('Company', id);
 }
 
+/** A promotion that is running or waiting for the PSA: the company must not change under it. */
+async function assertNoLivePromotion(db: Db, companyId: string, what: string): Promise<void> {
+  const promotion = await db.selectFrom('promotions').select('status').where('company_id', '=', companyId).executeTakeFirst();
+  if (promotion?.status === 'running' || promotion?.status === 'waiting_for_psa') {
+    throw conflict('PROMOTION_IN_PROGRESS', `The company's promotion to a PSA client is ${promotion.status === 'running' ? 'running' : 'waiting for the PSA'}; ${what} now would leave a PSA client without its CRM company. Wait until it completes or fails (GET /v1/companies/${companyId}/promotion).`);
+  }
+}
+
 export async function updateCompany(db: Db, id: string, b: CompanyFields, actor: Actor): Promise<CompanyRow> {
+  if (b.status === 'inactive') await assertNoLivePromotion(db, id, 'deactivating it');
   const row = await db
     .updateTable('companies')
     .set({
@@ -70,7 +79,13 @@ export async function updateCompany(db: Db, id: string, b: CompanyFields, actor:
 export async function deleteCompany(db: Db, id: string, actor: Actor): Promise<void> {
   const row = await db.selectFrom('companies').select(['id', 'psa_client_id']).where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('Company', id);
-  if (row.psa_client_id) throw conflict('COMPANY_LINKED_TO_PSA', 'The company is linked to a PSA client; unlink it in the PSA before deleting it.');
+  await assertNoLivePromotion(db, id, 'deleting it');
+  if (row.psa_client_id) {
+    throw conflict(
+      'COMPANY_LINKED_TO_PSA',
+      `The company is linked to PSA client ${row.psa_client_id}. Deleting it here would not touch the PSA: the client would stay active there, pointing at a company that no longer exists. Archive or unlink the client in the PSA first, then delete the company.`,
+    );
+  }
   await db.deleteFrom('companies').where('id', '=', id).execute();
   await recordActivity(db, { companyId: row.id, type: 'company_deleted', actor: actorLabel(actor) });
 }

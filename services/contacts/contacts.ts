@@ -7,6 +7,7 @@ import type { Consent, ContactStatus } from '../../domain/contacts/vocabulary';
 import { normalizeEmail } from '../../domain/email-address';
 import { actorLabel, type Actor } from '../actor';
 import { invalidFields, notFound, type FieldProblem } from '../errors';
+import { assertMayWriteContact, ownerAfterWrite } from './ownership';
 import { endLiveEnrollmentsOfContact, signalEndedAfterCommit, type LifecycleDeps } from './lifecycle';
 
 export interface ContactFields {
@@ -42,8 +43,10 @@ async function checkReferences(db: Db, b: Pick<ContactFields, 'companyId' | 'own
   if (details.length) throw invalidFields(details);
 }
 
+/** A rep's new contact is theirs unless they name another owner. */
 export async function createContact(db: Db, b: ContactFields, actor: Actor): Promise<ContactRow> {
   await checkReferences(db, b);
+  const owner = b.ownerId !== undefined ? b.ownerId : actor.role === 'rep' ? actor.userId : null;
   const row = await db
     .insertInto('contacts')
     .values({
@@ -55,7 +58,7 @@ export async function createContact(db: Db, b: ContactFields, actor: Actor): Pro
       status: b.status,
       consent: b.consent,
       time_zone: b.timeZone ?? null,
-      owner_id: b.ownerId ?? null,
+      owner_id: owner,
       external_ids: '{}',
     })
     .returningAll()
@@ -83,8 +86,12 @@ export async function requireContactExists(db: Db, id: string): Promise<void> {
   if (!row) throw notFound('Contact', id);
 }
 
+/** Reps change (and reassign) only their own or unowned contacts; changing an unowned one claims it. */
 export async function updateContact(db: Db, id: string, b: ContactFields, actor: Actor): Promise<ContactRow> {
+  const before = await getContact(db, id);
+  assertMayWriteContact(actor, before);
   await checkReferences(db, b);
+  const owner = b.ownerId !== undefined ? b.ownerId : ownerAfterWrite(actor, before);
   const row = await db
     .updateTable('contacts')
     .set({
@@ -95,7 +102,7 @@ export async function updateContact(db: Db, id: string, b: ContactFields, actor:
       ...(b.status !== undefined && { status: b.status }),
       ...(b.consent !== undefined && { consent: b.consent }),
       ...(b.timeZone !== undefined && { time_zone: b.timeZone }),
-      ...(b.ownerId !== undefined && { owner_id: b.ownerId }),
+      ...(owner !== before.owner_id && { owner_id: owner }),
       updated_at: new Date(),
     })
     .where('id', '=', id)
@@ -103,12 +110,13 @@ export async function updateContact(db: Db, id: string, b: ContactFields, actor:
     .executeTakeFirst();
   if (!row) throw notFound('Contact', id);
   // Field names only: the values may be personal data.
-  await recordActivity(db, { contactId: row.id, companyId: row.company_id, type: 'contact_updated', data: { fields: Object.keys(b) }, actor: actorLabel(actor) });
+  await recordActivity(db, { contactId: row.id, companyId: row.company_id, type: 'contact_updated', data: { fields: Object.keys(b), ...(b.ownerId === undefined && owner !== before.owner_id && { claimedBy: owner }) }, actor: actorLabel(actor) });
   return row;
 }
 
 /** Deletes the contact; its live enrollments end first (CONTACT_DELETED) under the claim's lock order. */
 export async function deleteContact(deps: LifecycleDeps, id: string, actor: Actor): Promise<void> {
+  assertMayWriteContact(actor, await getContact(deps.db, id));
   const ended = await deps.db.transaction().execute(async (tx) => {
     const endedIds = await endLiveEnrollmentsOfContact(tx, id, 'CONTACT_DELETED');
     const row = await tx.deleteFrom('contacts').where('id', '=', id).returning(['id', 'company_id']).executeTakeFirst();

@@ -15,6 +15,8 @@ import { classifyCodes, evaluateSequenceRules } from '../../domain/sequences/rul
 import { LIVE_ENROLLMENT_STATUSES } from '../../domain/sequences/vocabulary';
 import { startEnrollmentWorkflows } from '../../temporal/enrollment-workflows';
 import type { TemporalLogger } from '../../temporal/logger';
+import type { Actor } from '../actor';
+import { mayWriteContact } from '../contacts/ownership';
 
 export interface EnrollResult {
   contactId: string;
@@ -27,18 +29,22 @@ export async function enrollContacts(
   deps: { db: Db; temporal: Client; config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE'> },
   sequenceId: string,
   contactIds: readonly string[],
-  opts: { userId: string | null; log?: TemporalLogger },
+  opts: { actor: Actor; log?: TemporalLogger },
 ): Promise<EnrollResult[]> {
   const { db, temporal, config } = deps;
   const facts = await loadEnrollmentFactsBatch(db, sequenceId, contactIds);
+  const owners = await contactOwners(db, contactIds);
   const verdicts = new Map<string, { reject: ReasonCode[]; hold: ReasonCode[] }>();
   for (const id of contactIds) {
     const { reject, hold } = classifyCodes(evaluateSequenceRules(facts.get(id)!, 'enroll'), 'enroll');
+    // Enrolling is a write on the contact: a rep enrolls their own or unowned contacts.
+    const owner = owners.get(id);
+    if (owner !== undefined && !mayWriteContact(opts.actor, { id, owner_id: owner })) reject.unshift('NOT_OWNER');
     verdicts.set(id, { reject, hold });
   }
 
   const accepted = contactIds.filter((id) => verdicts.get(id)!.reject.length === 0);
-  const created = await insertEnrollments(db, sequenceId, accepted, opts.userId);
+  const created = await insertEnrollments(db, sequenceId, accepted, opts.actor);
   const refs = [...created].map(([contactId, enrollmentId]) => ({ enrollmentId, contactId, sequenceId }));
   const started = await startEnrollmentWorkflows(temporal, config.TEMPORAL_TASK_QUEUE, refs, (err, ref) => opts.log?.error({ err, enrollmentId: ref.enrollmentId }, 'enrollment workflow did not start'));
   const failed = refs.filter((r) => !started.get(r.enrollmentId));
@@ -58,9 +64,19 @@ export async function enrollContacts(
   });
 }
 
-/** Inserts the enrollments and their `enrolled` activities; returns contactId → enrollmentId for those inserted. */
-async function insertEnrollments(db: Db, sequenceId: string, contactIds: readonly string[], userId: string | null): Promise<Map<string, string>> {
+async function contactOwners(db: Db, contactIds: readonly string[]): Promise<Map<string, string | null>> {
   if (contactIds.length === 0) return new Map();
+  const rows = await db.selectFrom('contacts').select(['id', 'owner_id']).where('id', 'in', contactIds).execute();
+  return new Map(rows.map((r) => [r.id, r.owner_id]));
+}
+
+/**
+ * Inserts the enrollments and their `enrolled` activities; returns contactId → enrollmentId for those
+ * inserted. A rep who enrolls an unowned contact claims it.
+ */
+async function insertEnrollments(db: Db, sequenceId: string, contactIds: readonly string[], actor: Actor): Promise<Map<string, string>> {
+  if (contactIds.length === 0) return new Map();
+  const userId = actor.userId;
   return db.transaction().execute(async (tx) => {
     const rows = await tx
       .insertInto('enrollments')
@@ -82,6 +98,9 @@ async function insertEnrollments(db: Db, sequenceId: string, contactIds: readonl
         )
         .onConflict((oc) => oc.column('dedupe_key').doNothing())
         .execute();
+    }
+    if (actor.role === 'rep' && userId !== null && rows.length > 0) {
+      await tx.updateTable('contacts').set({ owner_id: userId }).where('id', 'in', rows.map((r) => r.contact_id)).where('owner_id', 'is', null).execute();
     }
     return new Map(rows.map((r) => [r.contact_id, r.id]));
   });

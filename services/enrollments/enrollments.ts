@@ -12,6 +12,7 @@ import { isLiveEnrollment } from '../../domain/sequences/vocabulary';
 import { signalEnrollments } from '../../temporal/enrollment-workflows';
 import { actorLabel, type Actor } from '../actor';
 import { requireContactExists } from '../contacts/contacts';
+import { assertMayWriteContact } from '../contacts/ownership';
 import { conflict, notFound } from '../errors';
 
 export async function getEnrollment(db: Db, id: string): Promise<EnrollmentView> {
@@ -31,8 +32,15 @@ export async function requireSequenceExists(db: Db, id: string): Promise<void> {
 }
 
 /** Pause or resume: the workflow records it within moments; the view returned is the current one. */
-export async function signalPauseOrResume(deps: { db: Db; temporal: Client }, id: string, action: 'pause' | 'resume'): Promise<EnrollmentView> {
+/** Changing an enrollment is a write on its contact: reps change their own or unowned contacts' enrollments. */
+async function assertMayChange(db: Db, actor: Actor, contactId: string): Promise<void> {
+  const contact = await db.selectFrom('contacts').select(['id', 'owner_id']).where('id', '=', contactId).executeTakeFirst();
+  if (contact) assertMayWriteContact(actor, contact);
+}
+
+export async function signalPauseOrResume(deps: { db: Db; temporal: Client }, id: string, action: 'pause' | 'resume', actor: Actor): Promise<EnrollmentView> {
   const view = await getEnrollment(deps.db, id);
+  await assertMayChange(deps.db, actor, view.contactId);
   if (!isLiveEnrollment(view.status)) throw conflict('ENROLLMENT_NOT_LIVE', `The enrollment is ${view.status}; only a live enrollment can be ${action}d.`);
   await signalEnrollments(deps.temporal, [view.id], { kind: action });
   return view;
@@ -40,6 +48,7 @@ export async function signalPauseOrResume(deps: { db: Db; temporal: Client }, id
 
 export async function unenroll(deps: { db: Db; temporal: Client }, id: string, actor: Actor): Promise<EnrollmentView> {
   const before = await getEnrollment(deps.db, id);
+  await assertMayChange(deps.db, actor, before.contactId);
   if (!isLiveEnrollment(before.status)) throw conflict('ENROLLMENT_NOT_LIVE', `The enrollment is already ${before.status}.`);
   const ended = await endLiveEnrollments(deps.db, { enrollmentId: before.id }, 'UNENROLLED');
   if (ended.length > 0) {

@@ -1,6 +1,7 @@
 /** Users and their API keys (admin). A key is shown once, when issued; only its hash is stored. */
 import { createUser, issueApiKey } from '../../db/api-keys';
 import type { Db } from '../../db/database';
+import { pageInCreationOrder } from '../../db/pagination';
 import type { RoleName } from '../../domain/permissions';
 import { notFound } from '../errors';
 
@@ -9,8 +10,8 @@ export async function addUser(db: Db, input: { name: string; role: RoleName }) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-export function listUsers(db: Db) {
-  return db.selectFrom('users').selectAll().orderBy('created_at').execute();
+export function listUsers(db: Db, page: { limit: number; cursor?: string }) {
+  return pageInCreationOrder(db.selectFrom('users').selectAll(), page);
 }
 
 export async function issueKeyForUser(db: Db, userId: string, name: string) {

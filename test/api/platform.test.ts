@@ -9,7 +9,7 @@ import { testConfig } from '../harness/config';
 
 let ctx: ApiContext;
 beforeAll(async () => {
-  ctx = await createApiContext({ BODY_LIMIT_BYTES: '2048', WRITE_RATE_LIMIT_PER_MINUTE: '5' });
+  ctx = await createApiContext({ BODY_LIMIT_BYTES: '2048' });
 });
 afterAll(() => ctx.close());
 
@@ -66,17 +66,23 @@ describe('error shape', () => {
   });
 
   it('429 after the write rate limit, per key', async () => {
+    // Its own app: the limit (5 writes a minute) counts every write of a key, across routes.
+    const limited = await createApiContext({ WRITE_RATE_LIMIT_PER_MINUTE: '5' });
+    try {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
-      const res = await ctx.app.inject({ method: 'POST', url: '/v1/companies', headers: bearer(ctx.keys.rep), payload: { name: `Rate ${i}` } });
+      const res = await limited.app.inject({ method: 'POST', url: '/v1/companies', headers: bearer(limited.keys.rep), payload: { name: `Rate ${i}` } });
       statuses.push(res.statusCode);
       if (res.statusCode === 429) expect(res.json().error.code).toBe('RATE_LIMITED');
     }
     expect(statuses.slice(0, 5)).toEqual([201, 201, 201, 201, 201]);
     expect(statuses.slice(5)).toEqual([429, 429]);
     // Reads are not limited, and other keys have their own budget.
-    expect((await ctx.app.inject({ url: '/v1/companies', headers: bearer(ctx.keys.rep) })).statusCode).toBe(200);
-    expect((await ctx.app.inject({ method: 'POST', url: '/v1/companies', headers: bearer(ctx.keys.admin), payload: { name: 'Admin co' } })).statusCode).toBe(201);
+    expect((await limited.app.inject({ url: '/v1/companies', headers: bearer(limited.keys.rep) })).statusCode).toBe(200);
+    expect((await limited.app.inject({ method: 'POST', url: '/v1/companies', headers: bearer(limited.keys.admin), payload: { name: 'Admin co' } })).statusCode).toBe(201);
+    } finally {
+      await limited.close();
+    }
   });
 });
 
@@ -100,7 +106,8 @@ describe('users, keys and the audit log', () => {
     const created = (await ctx.app.inject({ method: 'POST', url: '/v1/contacts', headers: bearer(ctx.keys.admin), payload: { email: 'secret.person@example.com', firstName: 'Secretname' } })).json();
     const log = await ctx.app.inject({ url: `/v1/audit-log?entityId=${created.id}`, headers: bearer(ctx.keys.compliance) });
     expect(log.statusCode).toBe(200);
-    expect(log.json().items).toHaveLength(0); // POST has no :id param: the entity is found by user and route
+    // A create is audited with the id it created (issue 8: it used to be null).
+    expect(log.json().items).toEqual([expect.objectContaining({ method: 'POST', route: '/v1/contacts', statusCode: 201, entityType: 'contact', entityId: created.id })]);
     const all = await ctx.app.inject({ url: `/v1/audit-log?userId=${ctx.keys.userIds.admin}`, headers: bearer(ctx.keys.compliance) });
     const entries = all.json().items;
     expect(entries.some((e: { method: string; route: string; statusCode: number }) => e.method === 'POST' && e.route === '/v1/contacts' && e.statusCode === 201)).toBe(true);
@@ -108,7 +115,10 @@ describe('users, keys and the audit log', () => {
     const patched = await ctx.app.inject({ method: 'PATCH', url: `/v1/contacts/${created.id}`, headers: bearer(ctx.keys.rep), payload: { lastName: 'X' } });
     expect(patched.statusCode).toBe(200);
     const byEntity = (await ctx.app.inject({ url: `/v1/audit-log?entityId=${created.id}`, headers: bearer(ctx.keys.compliance) })).json().items;
-    expect(byEntity).toEqual([expect.objectContaining({ method: 'PATCH', route: '/v1/contacts/:id', entityType: 'contact', role: 'rep', userId: ctx.keys.userIds.rep })]);
+    expect(byEntity).toEqual([
+      expect.objectContaining({ method: 'PATCH', route: '/v1/contacts/:id', entityType: 'contact', role: 'rep', userId: ctx.keys.userIds.rep }),
+      expect.objectContaining({ method: 'POST', route: '/v1/contacts', entityType: 'contact', role: 'admin' }),
+    ]);
     expect((await ctx.app.inject({ url: '/v1/audit-log', headers: bearer(ctx.keys.rep) })).statusCode).toBe(403);
   });
 });

@@ -4,6 +4,7 @@
  * exactly the live statuses.
  */
 import { sql } from 'kysely';
+import { AUDIT_OUTCOMES } from '../../domain/audit/vocabulary';
 import { COMPANY_STATUSES } from '../../domain/companies/vocabulary';
 import { CONSENTS, CONTACT_STATUSES } from '../../domain/contacts/vocabulary';
 import { ROLES } from '../../domain/permissions';
@@ -30,6 +31,7 @@ const VOCABULARIES: [table: string, column: string, values: readonly string[]][]
   ['email_sends', 'status', SEND_STATUSES],
   ['suppressions', 'reason', SUPPRESSION_REASONS],
   ['promotions', 'status', PROMOTION_STATES],
+  ['audit_log', 'outcome', AUDIT_OUTCOMES],
 ];
 
 /** The quoted literals of `col = ANY (ARRAY['a'::text, …])` (or `col IN (…)`) in a constraint definition. */
