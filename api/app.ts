@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { errorHandler, frameworkErrorHandler, notFoundHandler } from './errors';
+import { registerJsonBodyParser } from './json-body';
 import { LOG_REDACT, requestLogSerializers } from './logging';
 import { registerAudit } from './plugins/audit';
 import { registerAuth } from './plugins/auth';
@@ -44,6 +45,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', completeRouteSchema);
   // JSON only (routes that take forms or CSV register their own parsers): text/plain is a 415, not a 400.
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app);
   await app.register(helmet, {
     // Swagger UI needs inline scripts and styles on /docs.
     contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },

@@ -79,10 +79,6 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
 
 /** Fastify's own client errors (bad JSON, body too large, wrong content type, bad URL): safe to describe. */
 function sendFrameworkError(reply: FastifyReply, error: FastifyError, status: number): FastifyReply {
-  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' && /prototype property/i.test(error.message)) {
-    // secure-json-parse refuses __proto__ / constructor.prototype keys: valid JSON, refused on purpose.
-    return sendError(reply, 400, 'FORBIDDEN_PROPERTY', 'The body uses a reserved key (__proto__ or constructor.prototype); such keys are refused.', [{ path: 'body', problem: 'reserved key __proto__ or constructor.prototype' }]);
-  }
   if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
     return sendError(reply, 400, 'INVALID_JSON', error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'The body is empty but content-type is application/json; send a JSON body or no content-type.' : 'The body is not valid JSON.', [{ path: 'body', problem: 'not valid JSON' }]);
   }
