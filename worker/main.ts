@@ -3,7 +3,7 @@ import { createDatabase } from '../db/database';
 import { loadConfig, requireSetting } from '../domain/config';
 import { connectTemporal, temporalTarget } from '../temporal/client';
 import { createWorker } from '../temporal/worker';
-import { ensureReconcileSchedule } from './reconcile-schedule';
+import { ensureReconciler } from './reconciler';
 
 /**
  * Worker process entry (task queue `crm`). SIGTERM/SIGINT start a graceful shutdown: no new
@@ -14,9 +14,9 @@ async function main(): Promise<void> {
   Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } }, shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const db = createDatabase(requireSetting(config, 'DATABASE_URL'));
   const target = temporalTarget(config);
-  // A client too (schedules, visibility queries for the reconciliation); the worker's own connection is native.
+  // A client too (the reconciliation loop and its visibility queries); the worker's own connection is native.
   const temporal = await connectTemporal(target);
-  if (config.RECONCILE_EVERY !== null) await ensureReconcileSchedule(temporal.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.RECONCILE_EVERY });
+  await ensureReconciler(temporal.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.RECONCILE_EVERY });
   const { worker, connection } = await createWorker({
     target,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

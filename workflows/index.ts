@@ -2,4 +2,4 @@
 export { noopWorkflow } from './noop/workflow';
 export { promotionWorkflow } from './promotion/workflow';
 export { enrollmentWorkflow } from './enrollment/workflow';
-export { reconcileStoppedWorkflowsWorkflow } from './reconcile/workflow';
+export { reconcileStoppedWorkflowsWorkflow, stoppedWorkflowsReconcilerWorkflow } from './reconcile/workflow';

@@ -5,7 +5,8 @@ import type { ActivityDeps } from '../../activities/deps';
 import { enrollmentContract } from '../../workflows/enrollment/contract';
 import { promotionContract } from '../../workflows/promotion/contract';
 import { reconcileContract, type ReconcileResult } from '../../workflows/reconcile/contract';
-import { ensureReconcileSchedule } from '../../worker/reconcile-schedule';
+import { ensureReconciler } from '../../worker/reconciler';
+import { recordHistory } from '../harness/histories';
 import { createApiContext, type ApiContext } from '../harness/api-context';
 import { connectTestClient, startTestWorker, uniqueTaskQueue, type RunningWorker } from '../harness/temporal';
 import { startPsaEmulator, type PsaEmulator } from '../emulators/psa-emulator';
@@ -38,7 +39,7 @@ beforeAll(async () => {
   worker = await startTestWorker({ deps, taskQueue });
 });
 afterAll(async () => {
-  await temporal?.client.schedule.getHandle(reconcileContract.scheduleId).delete().catch(() => undefined);
+  await temporal?.client.workflow.getHandle(reconcileContract.id()).terminate('test cleanup').catch(() => undefined);
   await worker?.stop();
   await temporal?.close();
   await psa?.close();
@@ -124,23 +125,34 @@ describe('reconciling workflows stopped outside the CRM', () => {
     expect(done).toMatchObject({ attempt: 2, psaClientId: expect.stringMatching(/^psa_cl_/) });
   });
 
-  it('runs on a Temporal Schedule that every worker creates or brings in step', async () => {
-    await ensureReconcileSchedule(temporal.client, { taskQueue, everyMs: 3_600_000 });
-    await ensureReconcileSchedule(temporal.client, { taskQueue, everyMs: 120_000 }); // a second worker with other settings
-    const handle = temporal.client.schedule.getHandle(reconcileContract.scheduleId);
+  it('runs as one long-lived workflow that every worker starts or re-times, and its passes do the work', async () => {
+    // A previous version's Schedule is removed by the first worker that starts.
+    await temporal.client.schedule.create({ scheduleId: reconcileContract.legacyScheduleId, spec: { intervals: [{ every: 3_600_000 }] }, action: { type: 'startWorkflow', workflowType: reconcileContract.legacyOneShotType, taskQueue, args: [{ lookbackMs: 1 }] } });
+    await ensureReconciler(temporal.client, { taskQueue, everyMs: 3_600_000 });
+    await ensureReconciler(temporal.client, { taskQueue, everyMs: 500 }); // a second worker with other settings
+    await expect(temporal.client.schedule.getHandle(reconcileContract.legacyScheduleId).describe()).rejects.toThrow();
+    const handle = temporal.client.workflow.getHandle(reconcileContract.id());
     const description = await handle.describe();
-    expect(description.spec.intervals).toEqual([expect.objectContaining({ every: 120_000 })]);
-    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileStoppedWorkflowsWorkflow', taskQueue });
-    expect(description.policies.overlap).toBe('SKIP');
+    expect(description).toMatchObject({ type: reconcileContract.type, taskQueue });
+    expect(description.status.name).toBe('RUNNING');
+    // One execution: the second worker signalled the running loop instead of starting another.
+    const runs: string[] = [];
+    for await (const wf of temporal.client.workflow.list({ query: `WorkflowId = '${reconcileContract.id()}'` })) runs.push(wf.runId);
+    expect(new Set(runs).size).toBeLessThanOrEqual(1);
+    await eventually(async () => ((await handle.query(reconcileContract.queries.status)).everyMs === 500 ? true : undefined), 'the loop to take the new interval', 10_000);
 
     const { enrollmentId } = await enrollWaiting(sequence.sequenceId);
     await temporal.client.workflow.getHandle(enrollmentContract.id(enrollmentId)).cancel();
-    // Each trigger starts one reconciliation run on our worker; visibility may lag the first.
-    await eventually(async () => {
-      await handle.trigger();
-      await new Promise((r) => setTimeout(r, 500));
-      const row = await ctx.tdb.db.selectFrom('enrollments').select(['status', 'ended_reason']).where('id', '=', enrollmentId).executeTakeFirstOrThrow();
-      return row.status === 'ended' ? row : undefined;
-    }, 'a scheduled run to end the cancelled enrollment', 30_000, 0).then((row) => expect(row.ended_reason).toBe('WORKFLOW_STOPPED'));
+    const row = await eventually(async () => {
+      const r = await ctx.tdb.db.selectFrom('enrollments').select(['status', 'ended_reason']).where('id', '=', enrollmentId).executeTakeFirstOrThrow();
+      return r.status === 'ended' ? r : undefined;
+    }, 'a pass of the loop to end the cancelled enrollment', 30_000, 100);
+    expect(row.ended_reason).toBe('WORKFLOW_STOPPED');
+    expect((await handle.query(reconcileContract.queries.status)).passes).toBeGreaterThan(1);
+
+    // "off", signalled by an operator: the loop ends after its current pass.
+    await handle.signal(reconcileContract.signals.configure, { everyMs: null });
+    await expect(handle.result()).resolves.toBeUndefined();
+    await recordHistory('reconciler-loop', handle);
   });
 });
