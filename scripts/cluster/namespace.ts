@@ -1,0 +1,35 @@
+import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { waitFor } from '../managed-process';
+import { ensureSearchAttributes } from '../temporal-dev-server';
+import { NAMESPACE_RETENTION_HOURS } from './versions';
+
+/** gRPC status code of a namespace that is already registered. */
+const GRPC_ALREADY_EXISTS = 6;
+
+/**
+ * Our namespace, then our search attributes (Keyword, registered by the same code `npm start` uses
+ * against an external server). Both steps are idempotent: a second start finds them.
+ */
+export async function ensureNamespace(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await waitFor(
+      `namespace ${namespace}`,
+      async () => {
+        try {
+          await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${NAMESPACE_RETENTION_HOURS}h`) });
+        } catch (err) {
+          if ((err as { code?: number }).code !== GRPC_ALREADY_EXISTS) throw err;
+        }
+        // Registered is not yet visible to every frontend cache: wait until it reads back.
+        await connection.workflowService.describeNamespace({ namespace });
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+  } finally {
+    await connection.close();
+  }
+  await ensureSearchAttributes(address, namespace);
+}
