@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { findOnPath, toolsDir } from '../tool-binaries';
+import { toolsDir } from '../tool-binaries';
 
 /**
  * Go programs built from the Go module proxy (`go install <package>@<version>`) into version-keyed,
@@ -33,8 +33,8 @@ export function isExecutable(file: string): boolean {
 }
 
 /** The machine's Go, or one sentence saying what is missing. */
-export function findGo(): string {
-  const go = findOnPath('go') ?? ['/usr/local/go/bin/go', '/usr/lib/go/bin/go'].find(isExecutable);
+export function findGo(searchPath = process.env.PATH ?? '', fallbacks = ['/usr/local/go/bin/go', '/usr/lib/go/bin/go']): string {
+  const go = searchPath.split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, 'go')).find(isExecutable) ?? fallbacks.find(isExecutable);
   if (!go) throw new Error('Go is not installed (no `go` on PATH or in /usr/local/go/bin): install Go 1.25 or newer to build the Temporal server that `npm run cluster` runs.');
   return go;
 }

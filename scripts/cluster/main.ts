@@ -58,6 +58,7 @@ async function main(): Promise<void> {
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
       temporalLogLevel: settings.temporalLogLevel,
+      workflowBundlePath: settings.workflowBundlePath,
       log,
       signal: abort.signal,
     });

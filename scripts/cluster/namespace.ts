@@ -1,7 +1,9 @@
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { waitFor } from '../managed-process';
+import { temporal } from '@temporalio/proto';
 import { ensureSearchAttributes } from '../temporal-dev-server';
+import { CLUSTER_SEARCH_ATTRIBUTES } from './search-attributes';
 import { NAMESPACE_RETENTION_HOURS } from './versions';
 
 /** gRPC status code of a namespace that is already registered. */
@@ -32,4 +34,18 @@ export async function ensureNamespace(address: string, namespace: string): Promi
     await connection.close();
   }
   await ensureSearchAttributes(address, namespace);
+  await assertSearchAttributes(address, namespace);
+}
+
+/** Registration is refused past SQL visibility's limits (10 Keyword attributes): say so instead of starting half-configured. */
+async function assertSearchAttributes(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+    const missing = CLUSTER_SEARCH_ATTRIBUTES.filter((name) => customAttributes?.[name] !== keyword);
+    if (missing.length > 0) throw new Error(`Search attributes not registered as Keyword on namespace ${namespace}: ${missing.join(', ')}`);
+  } finally {
+    await connection.close();
+  }
 }

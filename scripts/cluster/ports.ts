@@ -115,3 +115,14 @@ function canListen(port: number): Promise<boolean> {
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
+
+/** `size` consecutive free ports below 32768 (see freeLowPort), for the fixed layout of `npm run cluster` in tests. */
+export async function freeLowPortBlock(size: number): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - size));
+    let free = true;
+    for (let p = base; p < base + size && free; p++) free = await canListen(p);
+    if (free) return base;
+  }
+  throw new Error(`no ${size} consecutive free ports between 20000 and 32000`);
+}

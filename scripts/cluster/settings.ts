@@ -24,6 +24,8 @@ export const clusterSettingsSchema = z.object({
   CLUSTER_SMTP_SINK_PORT: port.default(2526),
   CLUSTER_PSA_EMULATOR_PORT: port.default(4011),
   CLUSTER_TEMPORAL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
+  /** A prebuilt workflow bundle (`npm run build`); otherwise the launcher bundles once for both workers. */
+  WORKFLOW_BUNDLE_PATH: z.string().trim().min(1).optional().or(z.literal('').transform(() => undefined)),
 });
 
 export interface ClusterSettings {
@@ -34,6 +36,7 @@ export interface ClusterSettings {
   taskQueue: string;
   ports: ClusterPorts;
   temporalLogLevel: string;
+  workflowBundlePath?: string;
 }
 
 export function loadClusterSettings(env: Record<string, string | undefined> = process.env, projectRoot = process.cwd()): ClusterSettings {
@@ -48,5 +51,6 @@ export function loadClusterSettings(env: Record<string, string | undefined> = pr
     taskQueue: s.TEMPORAL_TASK_QUEUE,
     ports: fixedPorts({ postgres: s.CLUSTER_PGPORT, temporalBase: s.CLUSTER_TEMPORAL_PORT, ui: s.CLUSTER_UI_PORT, apiBase: s.CLUSTER_API_PORT, smtpSink: s.CLUSTER_SMTP_SINK_PORT, psaEmulator: s.CLUSTER_PSA_EMULATOR_PORT }),
     temporalLogLevel: s.CLUSTER_TEMPORAL_LOG_LEVEL,
+    workflowBundlePath: s.WORKFLOW_BUNDLE_PATH,
   };
 }

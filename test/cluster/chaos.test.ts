@@ -193,16 +193,17 @@ it('survives worker, history, matching, frontend and PostgreSQL failures under l
   expect(clients).toHaveLength(outcome.promoted.length);
   expect(outcome.promoted.length).toBeGreaterThan(2);
 
-  // 5xx only for requests in flight while PostgreSQL was down; /readyz named the database then.
+  // 5xx only for requests in flight while PostgreSQL was down, or in the second after it was back:
+  // Temporal keeps its state there too, and its namespace registry remembers a failed lookup for 1 s
+  // (readthroughCacheTTL), answering "namespace not found" meanwhile. The API turned that into a 503
+  // (promotion: call again) or WORKFLOW_START_FAILED (enrollment: retry), and the retries succeeded.
   const outage = postgresOutage!;
-  // Temporal refused some workflow starts just after PostgreSQL returned (its namespace cache
-  // recovering); the API said so (WORKFLOW_START_FAILED, retry) and the retry enrolled the contact.
-  const recovery = { what: 'PostgreSQL down and the 10 s after', from: outage.from, to: outage.to + 10_000 };
+  const recovery = { what: 'PostgreSQL down, and Temporal 1 s after', from: outage.from, to: outage.to + 2_000 };
   expect(outcome.startFailures.filter((a) => !overlaps(a, recovery))).toEqual([]);
   const business = api.answers.filter((a) => a.route !== 'GET /readyz');
   const readyz = api.answers.filter((a) => a.route === 'GET /readyz');
-  expect(business.filter((a) => isServerError(a) && !overlaps(a, outage))).toEqual([]);
-  expect(readyz.filter((a) => a.status !== 200 && !(a.failedChecks?.includes('database') ? overlaps(a, outage) : [outage, ...temporalOutages].some((w) => overlaps(a, w))))).toEqual([]);
+  expect(business.filter((a) => isServerError(a) && !overlaps(a, recovery))).toEqual([]);
+  expect(readyz.filter((a) => a.status !== 200 && !(a.failedChecks?.includes('database') ? overlaps(a, outage) : [recovery, ...temporalOutages].some((w) => overlaps(a, w))))).toEqual([]);
   expect(readyz.some((a) => a.status === 503 && a.failedChecks?.includes('database') && overlaps(a, outage))).toBe(true);
 
   // Stopping leaves nothing behind.
@@ -218,7 +219,7 @@ it('survives worker, history, matching, frontend and PostgreSQL failures under l
     kills: figures.kills,
     sendsInFlightAtKill: figures.inFlightAtKill,
     restarts: figures.restarts,
-    api: { requests: business.length, serverErrors: business.filter(isServerError).length, workflowStartFailed: outcome.startFailures.length, retries: outcome.retries, readyzProbes: readyz.length, readyzDatabaseDown: readyz.filter((a) => a.failedChecks?.includes('database')).length },
+    api: { requests: business.length, serverErrors: business.filter(isServerError).length, serverErrorsAfterPostgresReady: business.filter((a) => isServerError(a) && a.endedAt > outage.to).length, workflowStartFailed: outcome.startFailures.length, retries: outcome.retries, readyzProbes: readyz.length, readyzDatabaseDown: readyz.filter((a) => a.failedChecks?.includes('database')).length },
     postgresDownMs: outage.to - outage.from,
     seconds: { load: Math.round((loadEnded - started) / 1000), untilAllEnded: Math.round((finished - started) / 1000) },
     leftBehind: leftBehind.length,
