@@ -17,6 +17,8 @@ module.exports = {
   // Temporal workers and PostgreSQL make tests I/O bound; two files at a time fit a 2-core machine.
   maxWorkers: 2,
   verbose: false,
+  // Per project it is ignored (Jest 30 reads it from the global config only).
+  testTimeout: 60_000,
   projects: [
     {
       ...shared,
@@ -25,7 +27,6 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
-      testTimeout: 60_000,
     },
     {
       ...shared,
@@ -33,7 +34,6 @@ module.exports = {
       roots: ['<rootDir>/test/cluster'],
       globalSetup: '<rootDir>/test/cluster/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/cluster/harness/global-teardown.ts',
-      testTimeout: 120_000,
     },
   ],
 };
