@@ -102,6 +102,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
   const secrets = loadOrCreateDevSecrets(path.join(dataDir, 'dev-secrets.json'));
   const supervisor = new Supervisor();
   let integrations: DevIntegrations | undefined;
+  let app: Promise<unknown> | undefined;
   const checkAborted = () => {
     if (opts.signal?.aborted) throw new Error('cluster start was cancelled');
   };
@@ -144,8 +145,8 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
     log(`starting Temporal ${instances.map((i) => i.id).join(', ')} (frontend on 127.0.0.1:${ports.frontend.grpc})`);
     const firstProc = await launch(first!);
     await waitForClusterMetadata(withDatabase(adminUrl, TEMPORAL_DATABASES.persistence), firstProc);
-    const app = prepareApp(crmUrl);
-    app.catch(() => undefined);
+    const preparing = prepareApp(crmUrl);
+    app = preparing.catch(() => undefined);
     await Promise.all(others.map(launch));
     const address = `127.0.0.1:${ports.frontend.grpc}`;
     await waitForFrontend(address, firstProc);
@@ -156,7 +157,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
     const uiUrl = opts.ui === false ? undefined : `http://127.0.0.1:${ports.ui}`;
     if (uiUrl) await supervisor.start('ui', 0, () => launchUiServer({ uiServerBin: binaries.uiServer, runDir, port: ports.ui, frontendAddress: address, namespace, logDir, detached: true }));
 
-    const { childEnv, keysFile, keysCreated } = await app;
+    const { childEnv, keysFile, keysCreated } = await preparing;
     const workflowBundlePath = await bundle;
     checkAborted();
     const apiUrls = ports.api.slice(0, replicas.apis).map((port) => `http://127.0.0.1:${port}`);
@@ -219,6 +220,8 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
       stop: () => supervisor.stopAll(stopPlan(closeIntegrations)),
     };
   } catch (err) {
+    // The SMTP sink and PSA emulator may still be starting: let them, then stop them with the rest.
+    await app;
     await supervisor.stopAll(stopPlan(async () => integrations?.stop()));
     throw err;
   }
