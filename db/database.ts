@@ -23,5 +23,10 @@ const warnIdleConnectionError = (err: Error) =>
 export function createDatabase(connectionString: string, opts: DatabaseOptions = {}): Db {
   const pool = new Pool({ connectionString, max: opts.max ?? 10 });
   pool.on('error', opts.onIdleConnectionError ?? warnIdleConnectionError);
+  // The pool listens to idle connections only. A checked-out one (e.g. in a transaction between two
+  // statements) that the server terminates emits 'error' on itself, which would kill the process
+  // (PostgreSQL restarting took the API and the workers down). Its query, or the next one, fails
+  // instead, and the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

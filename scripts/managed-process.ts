@@ -30,8 +30,10 @@ export function spawnManaged(name: string, command: string, args: string[], opts
   if (opts.logFile) {
     mkdirSync(path.dirname(opts.logFile), { recursive: true });
     const log = createWriteStream(opts.logFile, { flags: 'a' });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    // Two sources, one file: whichever ends first must not end the file under the other ("write after end").
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.once('close', () => log.end());
   }
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));

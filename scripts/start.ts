@@ -1,33 +1,28 @@
 import { mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { createDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
 import { loadConfig } from '../domain/config';
-import { ensureDevApiKeys } from './dev-api-keys';
+import { prepareAppDatabase } from './app-database';
+import { appChildEnv } from './app-env';
+import { spawnApp, waitApiReady } from './app-processes';
 import { startDevIntegrations, type DevIntegrations } from './dev-integrations';
 import { loadOrCreateDevSecrets } from './dev-secrets';
-import { spawnManaged, waitFor, type ManagedProcess } from './managed-process';
+import { type ManagedProcess } from './managed-process';
+import { assertPortFree } from './port-check';
 import { ensureDatabase, startPostgres, type PostgresServer } from './postgres-server';
 import { temporalTarget } from '../temporal/client';
 import { ensureSearchAttributes, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
+import { runningBanner } from './running-banner';
+import { onStopSignals } from './stop-signals';
 import { resolvePostgresBinDir, resolveTemporalCli } from './tool-binaries';
 
 /**
  * `npm start`: everything a developer needs, in the foreground. Reuses .data/ across runs.
- * Ctrl-C / SIGTERM stops every child in reverse order (API, worker, emulators, Temporal,
+ * Ctrl-C / SIGTERM / SIGHUP stops every child in reverse order (API, worker, emulators, Temporal,
  * PostgreSQL) within 15 s.
  */
 const projectRoot = path.resolve(__dirname, '..');
 const log = (msg: string) => console.log(`[start] ${msg}`);
-
-function assertPortFree(port: number, what: string, envName: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', () => reject(new Error(`Port ${port} (${what}) is already in use. Stop whatever uses it, or set ${envName} to another port.`)));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
-  });
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -54,8 +49,7 @@ async function main(): Promise<void> {
     log('stopped.');
     process.exit(exitCode);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  onStopSignals(() => void stopAll(0));
 
   try {
     await assertPortFree(config.PORT, 'API', 'PORT');
@@ -83,31 +77,18 @@ async function main(): Promise<void> {
     }
 
     const db = createDatabase(databaseUrl, { max: 2 });
-    const applied = await migrateToLatest(db);
-    log(applied.length ? `applied migrations: ${applied.map((m) => m.migrationName).join(', ')}` : 'database schema up to date');
     const keysFile = path.join(dataDir, 'dev-api-keys.json');
-    const keys = await ensureDevApiKeys(db, keysFile);
+    const keys = await prepareAppDatabase(db, keysFile, log);
 
     const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
-    const childEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: temporalAddress,
-      PUBLIC_BASE_URL: publicBaseUrl,
-      TRACKING_SECRET: config.TRACKING_SECRET ?? secrets.TRACKING_SECRET,
-      MAIL_WEBHOOK_SECRET: config.MAIL_WEBHOOK_SECRET ?? secrets.MAIL_WEBHOOK_SECRET,
-      ERASURE_HASH_SECRET: config.ERASURE_HASH_SECRET ?? secrets.ERASURE_HASH_SECRET,
-      SECRETS_KEY: config.SECRETS_KEY ?? secrets.SECRETS_KEY,
-      PSA_INTEGRATION_KEY: config.PSA_INTEGRATION_KEY ?? secrets.PSA_INTEGRATION_KEY,
-      CRM_INTEGRATION_KEY: config.CRM_INTEGRATION_KEY ?? secrets.CRM_INTEGRATION_KEY,
-    };
+    const childEnv = appChildEnv({ config, secrets, databaseUrl, temporalAddress, publicBaseUrl });
     integrations = await startDevIntegrations({ config, db, dataDir, env: childEnv, log });
     await db.destroy();
 
-    const tsNode = (entry: string) => [process.execPath, ['--import', 'tsx', path.join(projectRoot, entry)]] as const;
-    for (const [name, entry] of [['worker', 'worker/main.ts'], ['api', 'api/main.ts']] as const) {
-      const [cmd, args] = tsNode(entry);
-      const child = spawnManaged(name, cmd, [...args], { env: childEnv, cwd: projectRoot, detached: true, stopSignal: 'SIGTERM' });
+    let api: ManagedProcess | undefined;
+    for (const name of ['worker', 'api'] as const) {
+      const child = spawnApp(name, { env: childEnv });
+      if (name === 'api') api = child;
       children.push(child);
       void child.exited.then((code) => {
         if (!stopping) {
@@ -117,20 +98,19 @@ async function main(): Promise<void> {
       });
     }
     const apiUrl = `http://localhost:${config.PORT}`;
-    await waitFor('API /readyz', async () => (await fetch(`${apiUrl}/readyz`)).status === 200, { timeoutMs: 90_000, intervalMs: 500 });
+    await waitApiReady(apiUrl, api!);
 
-    const lines = [
-      '',
-      'crm-workflows is running. Ctrl-C stops everything.',
-      `  API           ${apiUrl}`,
-      `  API docs      ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)`,
-      `  Temporal UI   ${temporalUi ?? `(external Temporal at ${temporalAddress})`}`,
-      `  API keys      ${path.relative(projectRoot, keysFile)}${keys === 'created' ? ' (created now: one key per role)' : ''}`,
-      ...integrations.describe(),
-      `  Logs          ${path.relative(projectRoot, logDir)}/`,
-      '',
-    ];
-    console.log(lines.join('\n'));
+    console.log(
+      runningBanner({
+        title: 'crm-workflows is running. Ctrl-C stops everything.',
+        apiUrls: [apiUrl],
+        temporal: temporalUi ?? `(external Temporal at ${temporalAddress})`,
+        keysFile,
+        keysCreated: keys === 'created',
+        integrationLines: integrations.describe(),
+        logDir,
+      }),
+    );
   } catch (err) {
     console.error(`[start] ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);

@@ -49,8 +49,10 @@ export async function enrollContacts(
   const started = await startEnrollmentWorkflows(temporal, config.TEMPORAL_TASK_QUEUE, refs, (err, ref) => opts.log?.error({ err, enrollmentId: ref.enrollmentId }, 'enrollment workflow did not start'));
   const failed = refs.filter((r) => !started.get(r.enrollmentId));
   for (const ref of failed) {
-    // No workflow, no enrollment: free the slot so the request can simply be retried.
-    await endLiveEnrollments(db, { enrollmentId: ref.enrollmentId }, 'WORKFLOW_START_FAILED');
+    // No workflow, no enrollment: free the slot so the request can simply be retried. Insisted on: the
+    // start may have failed because PostgreSQL (ours and Temporal's) is restarting, and a live row
+    // left without a workflow would hold the contact as enrolled with nothing ever sent.
+    await retryForAWhile(() => endLiveEnrollments(db, { enrollmentId: ref.enrollmentId }, 'WORKFLOW_START_FAILED'));
   }
   const failedIds = new Set(failed.map((r) => r.enrollmentId));
 
@@ -104,4 +106,17 @@ async function insertEnrollments(db: Db, sequenceId: string, contactIds: readonl
     }
     return new Map(rows.map((r) => [r.contact_id, r.id]));
   });
+}
+
+/** Retries a database write for up to 30 s (a PostgreSQL restart), then gives up with its last error. */
+async function retryForAWhile<T>(write: () => Promise<T>, budgetMs = 30_000): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (;;) {
+    try {
+      return await write();
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }

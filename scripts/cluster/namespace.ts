@@ -1,0 +1,43 @@
+import { msToTs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
+import { connectTemporal } from '../../temporal/client';
+import { keywordSearchAttributeNames, registerSearchAttributes } from '../../temporal/search-attribute-registration';
+import { waitFor } from '../managed-process';
+import { NAMESPACE_RETENTION_HOURS } from './versions';
+
+/** gRPC status code of a namespace that is already registered. */
+const GRPC_ALREADY_EXISTS = 6;
+
+/**
+ * Our namespace, then our search attributes (Keyword, registered by the same code `npm start` uses
+ * against an external server, which refuses a set over SQL visibility's budget). Both steps are
+ * idempotent: a second start finds them.
+ */
+export async function ensureNamespace(address: string, namespace: string): Promise<void> {
+  // The launcher only registers things: no payloads cross this connection.
+  const { connection, close } = await connectTemporal({ address, namespace, settings: { TEMPORAL_PAYLOAD_KEY: undefined } });
+  try {
+    await waitFor(
+      `namespace ${namespace}`,
+      async () => {
+        try {
+          await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${NAMESPACE_RETENTION_HOURS}h`) });
+        } catch (err) {
+          if ((err as { code?: number }).code !== GRPC_ALREADY_EXISTS) throw err;
+        }
+        // Registered is not yet visible to every frontend cache: wait until it reads back.
+        await connection.workflowService.describeNamespace({ namespace });
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    await registerSearchAttributes(connection, namespace);
+    // Registration is refused past SQL visibility's limits (10 Keyword attributes): say so instead of starting half-configured.
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+    const missing = keywordSearchAttributeNames().filter((name) => customAttributes?.[name] !== keyword);
+    if (missing.length > 0) throw new Error(`Search attributes not registered as Keyword on namespace ${namespace}: ${missing.join(', ')}`);
+  } finally {
+    await close();
+  }
+}
