@@ -6,11 +6,15 @@ const projectRoot = path.resolve(__dirname, '..');
 export const APP_ENTRIES = { api: 'api/main.ts', worker: 'worker/main.ts' } as const;
 export type AppKind = keyof typeof APP_ENTRIES;
 
-export function spawnApp(kind: AppKind, opts: { name?: string; env: NodeJS.ProcessEnv; logFile?: string; detached?: boolean }): ManagedProcess {
+/** pino lines at warn level or above, and anything that is not a pino line (a crash's stack trace). */
+export const warningsAndErrors = (line: string) => !line.startsWith('{') || /"level":(4|5|6)0\b/.test(line);
+
+export function spawnApp(kind: AppKind, opts: { name?: string; env: NodeJS.ProcessEnv; logFile?: string; echo?: (line: string) => boolean; detached?: boolean }): ManagedProcess {
   return spawnManaged(opts.name ?? kind, process.execPath, ['--import', 'tsx', path.join(projectRoot, APP_ENTRIES[kind])], {
     env: opts.env,
     cwd: projectRoot,
     logFile: opts.logFile,
+    echo: opts.echo,
     detached: opts.detached ?? true,
     stopSignal: 'SIGTERM',
   });

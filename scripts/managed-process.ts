@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { rotatingLog } from './rotating-log';
 
 /** A child process we started and must stop: SIGTERM (or the given signal), then SIGKILL after a grace period. */
 export interface ManagedProcess {
@@ -13,8 +12,10 @@ export interface ManagedProcess {
 export interface SpawnManagedOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Write stdout/stderr to this file instead of inheriting the terminal. */
+  /** Write stdout/stderr to this file (rotated by size) instead of inheriting the terminal. */
   logFile?: string;
+  /** With a logFile: also print the lines this accepts (e.g. warnings and errors) on the terminal. */
+  echo?: (line: string) => boolean;
   uid?: number;
   gid?: number;
   stopSignal?: NodeJS.Signals;
@@ -28,12 +29,22 @@ export function spawnManaged(name: string, command: string, args: string[], opts
   if (opts.gid !== undefined) spawnOpts.gid = opts.gid;
   const child = spawn(command, args, spawnOpts);
   if (opts.logFile) {
-    mkdirSync(path.dirname(opts.logFile), { recursive: true });
-    const log = createWriteStream(opts.logFile, { flags: 'a' });
+    const log = rotatingLog(opts.logFile);
     // Two sources, one file: whichever ends first must not end the file under the other ("write after end").
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     child.once('close', () => log.end());
+    if (opts.echo) {
+      const echo = opts.echo;
+      for (const stream of [child.stdout, child.stderr]) {
+        let partial = '';
+        stream?.on('data', (chunk: Buffer) => {
+          const lines = (partial + chunk.toString()).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) if (line && echo(line)) process.stderr.write(`[${name}] ${line}\n`);
+        });
+      }
+    }
   }
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { spawnManaged, waitFor, type ManagedProcess } from './managed-process';
+import { postgresDataLocation } from './postgres-data-location';
 
 /**
  * A private PostgreSQL cluster on a data dir and port of our own, bound to 127.0.0.1 only.
@@ -11,6 +12,8 @@ import { spawnManaged, waitFor, type ManagedProcess } from './managed-process';
  */
 export interface PostgresServer {
   url: (database: string) => string;
+  /** Where the data really is (see postgres-data-location.ts: moved when root's postgres user cannot reach the requested folder). */
+  dataDir: string;
   process: ManagedProcess;
   stop(): Promise<void>;
 }
@@ -48,16 +51,19 @@ function chownTree(dir: string, uid: number, gid: number): void {
   }
 }
 
-export async function startPostgres(opts: StartPostgresOptions): Promise<PostgresServer> {
+export async function startPostgres(requested: StartPostgresOptions): Promise<PostgresServer> {
   const user = runAsUser();
-  const fresh = !existsSync(path.join(opts.dataDir, 'PG_VERSION'));
-  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   if (user) {
     // The postgres user must be able to reach its data dir through the folder we made for it.
-    const parent = path.dirname(opts.dataDir);
+    mkdirSync(path.dirname(requested.dataDir), { recursive: true });
+    const parent = path.dirname(requested.dataDir);
     if ((statSync(parent).mode & 0o001) === 0) chmodSync(parent, 0o755);
-    chownTree(opts.dataDir, user.uid, user.gid);
   }
+  const { dataDir } = postgresDataLocation(requested.dataDir, user);
+  const opts = { ...requested, dataDir };
+  const fresh = !existsSync(path.join(opts.dataDir, 'PG_VERSION'));
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  if (user) chownTree(opts.dataDir, user.uid, user.gid);
   if (fresh) {
     const pwFile = path.join(os.tmpdir(), `crm-pg-pw-${process.pid}-${Date.now()}`);
     writeFileSync(pwFile, `${opts.password}\n`, { mode: 0o644 });
@@ -89,7 +95,7 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
     },
     { timeoutMs: 60_000, exited: proc.exited },
   );
-  return { url, process: proc, stop: () => proc.stop({ graceMs: 10_000 }) };
+  return { url, dataDir: opts.dataDir, process: proc, stop: () => proc.stop({ graceMs: 10_000 }) };
 }
 
 /** CREATE DATABASE if it does not exist (optionally from a template). */

@@ -4,10 +4,11 @@ import { createDatabase } from '../db/database';
 import { loadConfig } from '../domain/config';
 import { prepareAppDatabase } from './app-database';
 import { appChildEnv } from './app-env';
-import { spawnApp, waitApiReady } from './app-processes';
+import { spawnApp, waitApiReady, warningsAndErrors } from './app-processes';
 import { startDevIntegrations, type DevIntegrations } from './dev-integrations';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { type ManagedProcess } from './managed-process';
+import { pidFiles } from './pid-files';
 import { assertPortFree } from './port-check';
 import { ensureDatabase, startPostgres, type PostgresServer } from './postgres-server';
 import { temporalTarget } from '../temporal/client';
@@ -28,7 +29,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const dataDir = path.resolve(projectRoot, config.DATA_DIR);
   const logDir = path.join(dataDir, 'logs');
+  const runDir = path.join(dataDir, 'run');
   mkdirSync(logDir, { recursive: true });
+  const pids = pidFiles(runDir);
+  const portFree = (port: number, what: string, env: string) => assertPortFree(port, what, env, runDir);
   const secrets = loadOrCreateDevSecrets(path.join(dataDir, 'dev-secrets.json'));
 
   let pg: PostgresServer | undefined;
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
     for (const child of [...children].reverse()) await child.stop({ graceMs: 8_000 }).catch(() => undefined);
     await integrations?.stop().catch(() => undefined);
     await Promise.allSettled([temporal?.stop(), pg?.stop()]);
+    pids.clear();
     clearTimeout(hardExit);
     log('stopped.');
     process.exit(exitCode);
@@ -52,24 +57,29 @@ async function main(): Promise<void> {
   onStopSignals(() => void stopAll(0));
 
   try {
-    await assertPortFree(config.PORT, 'API', 'PORT');
+    await portFree(config.PORT, 'API', 'PORT');
+    pids.clear(); // every port is free: whatever the pid files named is gone
+    pids.record('launcher', process.pid);
 
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
-      await assertPortFree(config.PGPORT, 'PostgreSQL', 'PGPORT');
+      await portFree(config.PGPORT, 'PostgreSQL', 'PGPORT');
       log(`starting PostgreSQL on 127.0.0.1:${config.PGPORT} (data: ${path.relative(projectRoot, dataDir)}/postgres)`);
       pg = await startPostgres({ binDir: resolvePostgresBinDir(config.PG_BIN_DIR), dataDir: path.join(dataDir, 'postgres'), port: config.PGPORT, password: secrets.POSTGRES_PASSWORD, logFile: path.join(logDir, 'postgres.log'), detached: true });
       await ensureDatabase(pg.url('postgres'), 'crm');
+      pids.record('postgres', pg.process.child.pid);
+      if (pg.dataDir !== path.join(dataDir, 'postgres')) log(`the postgres user cannot reach ${path.relative(projectRoot, dataDir)}/ (a private folder above it): PostgreSQL data is in ${pg.dataDir}`);
       databaseUrl = pg.url('crm');
     }
 
     let temporalAddress = config.TEMPORAL_ADDRESS;
     let temporalUi: string | undefined;
     if (!temporalAddress) {
-      await assertPortFree(config.TEMPORAL_PORT, 'Temporal', 'TEMPORAL_PORT');
-      await assertPortFree(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
+      await portFree(config.TEMPORAL_PORT, 'Temporal', 'TEMPORAL_PORT');
+      await portFree(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
       log(`starting the Temporal dev server on 127.0.0.1:${config.TEMPORAL_PORT}, Web UI on ${config.TEMPORAL_UI_PORT}`);
       temporal = await startTemporalDevServer({ cliPath: resolveTemporalCli(config.TEMPORAL_CLI_PATH), port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT, dbFile: path.join(dataDir, 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE, logFile: path.join(logDir, 'temporal.log'), detached: true });
+      pids.record('temporal', temporal.process.child.pid);
       temporalAddress = temporal.address;
       temporalUi = temporal.uiUrl;
     } else {
@@ -82,12 +92,16 @@ async function main(): Promise<void> {
 
     const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
     const childEnv = appChildEnv({ config, secrets, databaseUrl, temporalAddress, publicBaseUrl });
+    await portFree(config.SMTP_SINK_PORT, 'SMTP sink', 'SMTP_SINK_PORT');
+    if (!config.PSA_API_URL) await portFree(config.PSA_EMULATOR_PORT, 'PSA emulator', 'PSA_EMULATOR_PORT');
     integrations = await startDevIntegrations({ config, db, dataDir, env: childEnv, log });
     await db.destroy();
 
     let api: ManagedProcess | undefined;
     for (const name of ['worker', 'api'] as const) {
-      const child = spawnApp(name, { env: childEnv });
+      // Logs in .data/logs/ (rotated); warnings and errors also here on the terminal.
+      const child = spawnApp(name, { env: childEnv, logFile: path.join(logDir, `${name}.log`), echo: warningsAndErrors });
+      pids.record(name, child.child.pid);
       if (name === 'api') api = child;
       children.push(child);
       void child.exited.then((code) => {

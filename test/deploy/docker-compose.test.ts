@@ -57,7 +57,7 @@ describe('docker-compose.yml', () => {
       const env = services[name]!.environment!;
       expect(Object.keys(env).filter((k) => !known.includes(k))).toEqual([]);
       // Every secret the file asks the operator for, set: the service's own schema accepts the result.
-      const filled = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, expand(String(v), (n) => (n === 'SECRETS_KEY' ? Buffer.alloc(32, 1).toString('base64') : n === 'PUBLIC_BASE_URL' ? 'https://crm.example' : `set-${n}`))]));
+      const filled = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, expand(String(v), (n) => (n === 'SECRETS_KEY' ? Buffer.alloc(32, 1).toString('base64') : n === 'TEMPORAL_PAYLOAD_KEY' ? `k1:${Buffer.alloc(32, 2).toString('base64')}` : n === 'PUBLIC_BASE_URL' ? 'https://crm.example' : `set-${n}`))]));
       const config = loadConfig(filled);
       expect(config.NODE_ENV).toBe('production');
       expect(new URL(config.DATABASE_URL!).hostname).toBe('postgres');

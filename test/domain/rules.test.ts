@@ -41,7 +41,7 @@ describe('SEQUENCE_RULES', () => {
       ['SEQUENCE_PAUSED', 'SEQUENCE_DRAFT', 'SEQUENCE_ARCHIVED'],
       ['MAILBOX_NOT_CONNECTED', 'MAILBOX_SYNC_DISABLED'],
       ['CONTACT_BOUNCED', 'CONTACT_UNSUBSCRIBED'],
-      ['CONTACT_NO_EMAIL'],
+      ['CONTACT_NO_EMAIL', 'CONTACT_NOT_FOUND'],
       ['ALREADY_ENROLLED'],
     ]);
     for (const rule of SEQUENCE_RULES) {
@@ -75,8 +75,13 @@ describe('evaluateSequenceRules', () => {
     ['no email', facts({ contact: { email: null } }), 'no_address', 'CONTACT_NO_EMAIL', 'The contact has no email address.'],
     ['blank email', facts({ contact: { email: '  ' } }), 'no_address', 'CONTACT_NO_EMAIL', 'The contact has no email address.'],
     ['invalid email', facts({ contact: { email: 'ann.lee@localhost' } }), 'no_address', 'CONTACT_NO_EMAIL', "The contact's email address is not a valid address."],
-    ['contact missing', facts({ contact: { exists: false, email: null } }), 'no_address', 'CONTACT_NO_EMAIL', 'The contact does not exist, so there is no address to send to.'],
   ];
+
+  it('a missing contact: CONTACT_NOT_FOUND when enrolling (a wrong id), CONTACT_NO_EMAIL at send time (deleted meanwhile)', () => {
+    const missing = facts({ contact: { exists: false, email: null } });
+    expect(failing(evaluateSequenceRules(missing, 'enroll'))).toEqual([{ rule: 'no_address', code: 'CONTACT_NOT_FOUND', detail: 'No contact has this id.' }]);
+    expect(failing(evaluateSequenceRules(missing, 'send'))).toEqual([{ rule: 'no_address', code: 'CONTACT_NO_EMAIL', detail: 'The contact does not exist, so there is no address to send to.' }]);
+  });
 
   describe.each(PHASES)('%s phase', (phase) => {
     it.each(singleFailures)('%s', (_name, input, rule, code, detail) => {

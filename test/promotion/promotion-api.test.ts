@@ -103,7 +103,7 @@ describe('promotion endpoints', () => {
 describe('PSA webhook authentication', () => {
   const webhook = (headers: Record<string, string>, payload: unknown) => ctx.app.inject({ method: 'POST', url: '/v1/webhooks/psa', headers, payload: payload as Record<string, unknown> });
 
-  it('refuses a wrong or missing key with 401 before looking at the body, and logs it on the named company', async () => {
+  it('refuses a wrong or missing key with 401 before looking at the body, audited as a failed authentication, never on the named company', async () => {
     const id = await company();
     const wrong = await webhook(bearer('guess'), { type: 'client.created', clientId: 'psa_cl_9', crmCompanyId: id });
     expect(wrong.statusCode).toBe(401);
@@ -112,8 +112,10 @@ describe('PSA webhook authentication', () => {
     expect(missing.statusCode).toBe(401);
     expect(missing.json().error.message).toMatch(/Authorization: Bearer <CRM_INTEGRATION_KEY>/);
 
-    const log = await ctx.tdb.db.selectFrom('activities').selectAll().where('type', '=', 'psa_webhook_rejected').execute();
-    expect(log).toEqual(expect.arrayContaining([expect.objectContaining({ company_id: id, reason_code: 'INTEGRATION_KEY_MISMATCH', actor: 'webhook:psa' }), expect.objectContaining({ company_id: null, reason_code: 'INTEGRATION_KEY_MISMATCH' })]));
+    // Issue 8: an unauthenticated caller writes nothing on a customer-visible record (it used to log on the company).
+    expect(await ctx.tdb.db.selectFrom('activities').selectAll().where('company_id', '=', id).where('type', '=', 'psa_webhook_rejected').execute()).toEqual([]);
+    const log = await ctx.tdb.db.selectFrom('audit_log').selectAll().where('outcome', '=', 'auth_failed').where('route', '=', '/v1/webhooks/psa').execute();
+    expect(log.length).toBeGreaterThanOrEqual(2);
     // The presented key is never stored.
     expect(JSON.stringify(log)).not.toContain('guess');
   });

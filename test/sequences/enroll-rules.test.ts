@@ -45,7 +45,8 @@ describe('enrollment rules', () => {
       ['rejected', ['CONTACT_UNSUBSCRIBED']],
       ['rejected', ['CONTACT_NO_EMAIL']],
       ['rejected', ['CONSENT_OPTED_OUT', 'SUPPRESSED', 'CONTACT_BOUNCED']],
-      ['rejected', ['CONTACT_NO_EMAIL']],
+      // An id that names no contact (issue 8: it used to say CONTACT_NO_EMAIL).
+      ['rejected', ['CONTACT_NOT_FOUND']],
     ]);
     expect(results[0]!.enrollmentId).toEqual(expect.any(String));
     expect(results.slice(1).every((r) => r.enrollmentId === undefined)).toBe(true);
