@@ -15,6 +15,8 @@ const stageInput = z.strictObject({
   name: z.string().trim().min(1).max(1000),
   probability: z.number().int().min(0).max(100),
   kind: stageKind,
+  /** Accepted so a stage list read from GET can be sent back; the list's order decides the position. */
+  position: z.number().int().optional(),
 });
 
 export const createPipelineBody = z.strictObject({
