@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createDealActivities } from './deals';
 import { createPromotionActivities } from './promotion';
 import { createReconcileActivities } from './reconcile/stopped-workflows';
 import { createSequenceActivities } from './sequences';
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPromotionActivities(deps),
     ...createSequenceActivities(deps),
     ...createReconcileActivities(deps),
+    ...createDealActivities(deps),
   };
 }
 

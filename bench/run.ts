@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../api/app';
@@ -6,6 +6,7 @@ import { loadConfig } from '../domain/config';
 import { adminKey, createSequence, insertContacts } from './fixtures';
 import { BENCH_SECRETS, startInfra, startWorkerProcess, type WorkerProcess } from './infra';
 import { enrollVersusNoop, eventsPerHistory, firstStepSends, round, sleepingRss } from './phases';
+import { forecastVersusSum, runForecastAlone, type ForecastBenchResult } from './forecast';
 
 /**
  * `npm run bench` (tsx bench/run.ts): issue 3's sequence benchmarks on servers it starts itself.
@@ -14,8 +15,35 @@ import { enrollVersusNoop, eventsPerHistory, firstStepSends, round, sleepingRss 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 10_000);
 const TARGETS = { enrollVsNoopRatio: 0.7, workerRssMiB: 1024, eventsPerHistory: 200 };
 const log = (msg: string) => console.log(`[bench] ${msg}`);
+/** `npm run bench -- --only=forecast` runs one phase group: `sequences` or `forecast`. */
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const DEALS = Number(process.env.BENCH_DEALS ?? 1_000_000);
+const OUT = path.resolve(__dirname, 'results', 'latest.json');
+
+function printForecast(f: ForecastBenchResult): void {
+  console.table([
+    { metric: `bare sum() over ${f.deals} deals (baseline)`, value: `${f.bareSumMs} ms`, target: '', result: '' },
+    { metric: `forecast over ${f.deals} deals`, value: `${f.forecastMs} ms`, target: '', result: '' },
+    { metric: 'sum / forecast ratio', value: String(f.ratio.value), target: `≥ ${f.ratio.target}`, result: f.ratio.pass ? 'PASS' : 'FAIL' },
+  ]);
+}
+
+/** Adds the forecast figures to latest.json, keeping the other phases' last results. */
+function writeForecast(f: ForecastBenchResult): void {
+  const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
+  mkdirSync(path.dirname(OUT), { recursive: true });
+  writeFileSync(OUT, `${JSON.stringify({ ...previous, forecast: { ranAt: new Date().toISOString(), ...f } }, null, 2)}\n`);
+  log(`results written to ${OUT}`);
+}
 
 async function main(): Promise<void> {
+  if (ONLY === 'forecast') {
+    const f = await runForecastAlone(DEALS, log);
+    printForecast(f);
+    writeForecast(f);
+    return;
+  }
+  if (ONLY !== undefined && ONLY !== 'sequences') throw new Error(`--only=${ONLY}: expected sequences or forecast`);
   const infra = await startInfra(log);
   const workers: WorkerProcess[] = [];
   try {
@@ -57,10 +85,15 @@ async function main(): Promise<void> {
       eventsPerHistory5Steps: { max: Math.max(...events), samples: events, target: TARGETS.eventsPerHistory, pass: Math.max(...events) < TARGETS.eventsPerHistory },
     };
     printTable(results);
-    const out = path.resolve(__dirname, 'results', 'latest.json');
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-    log(`results written to ${out}`);
+    mkdirSync(path.dirname(OUT), { recursive: true });
+    writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
+    log(`results written to ${OUT}`);
+    if (ONLY === undefined) {
+      log(`forecast over ${DEALS} deals vs a bare sum() of the same rows`);
+      const f = await forecastVersusSum(infra.db, DEALS, log);
+      printForecast(f);
+      writeForecast(f);
+    }
   } finally {
     for (const w of workers) await w.process.stop({ graceMs: 15_000 });
     await infra.stop();

@@ -8,6 +8,7 @@ import type { ActivityRow } from './schema';
 export interface ActivityInput {
   contactId?: string | null;
   companyId?: string | null;
+  dealId?: string | null;
   type: ActivityType;
   reasonCode?: ReasonCode | null;
   /** Ids, codes, statuses and field names only: never personal data. */
@@ -24,6 +25,7 @@ export async function recordActivity(db: Db, a: ActivityInput): Promise<boolean>
     .values({
       contact_id: a.contactId ?? null,
       company_id: a.companyId ?? null,
+      deal_id: a.dealId ?? null,
       type: a.type,
       reason_code: a.reasonCode ?? null,
       data: JSON.stringify(a.data ?? {}),

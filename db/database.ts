@@ -4,6 +4,8 @@ import type { Database } from './schema';
 
 // BIGINT ids (activities, audit log) stay strings: they can exceed 2^53.
 types.setTypeParser(types.builtins.INT8, (v) => v);
+// DATE columns (calendar days) stay 'YYYY-MM-DD': a JavaScript Date would shift them by the time zone.
+types.setTypeParser(types.builtins.DATE, (v) => v);
 
 export type Db = Kysely<Database>;
 

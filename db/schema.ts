@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ActivityType } from '../domain/activity-log/types';
 import type { AuditOutcome } from '../domain/audit/vocabulary';
+import type { DealTables } from './deal-tables';
 import type { CompanyStatus } from '../domain/companies/vocabulary';
 import type { Consent, ContactStatus } from '../domain/contacts/vocabulary';
 import type { RoleName } from '../domain/permissions';
@@ -46,6 +47,8 @@ export interface UsersTable {
   id: Generated<string>;
   name: string;
   role: RoleName;
+  /** The user's manager (deals: may move the user's deals on restricted pipelines). */
+  manager_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   disabled_at: Date | null;
 }
@@ -65,6 +68,7 @@ export interface ActivitiesTable {
   id: Generated<string>;
   contact_id: string | null;
   company_id: string | null;
+  deal_id: ColumnType<string | null, string | null | undefined, string | null>;
   type: ActivityType;
   reason_code: ReasonCode | null;
   data: Json<Record<string, unknown>>;
@@ -201,7 +205,7 @@ export interface PromotionsTable {
   finished_at: Date | null;
 }
 
-export interface Database {
+export interface Database extends DealTables {
   companies: CompaniesTable;
   contacts: ContactsTable;
   users: UsersTable;

@@ -27,14 +27,18 @@ export const PERMISSIONS = {
   'users:read': 'Read users and API keys (never the keys themselves)',
   'users:write': 'Create users, issue and revoke API keys',
   'audit:read': 'Read the API audit log',
+  'pipelines:read': 'Read pipelines, their stages and automation rules',
+  'pipelines:write': 'Create and edit pipelines and their automation rules',
+  'deals:read': 'Read deals, their stage history, diagnostics and the forecast',
+  'deals:write': "Create, update, move and delete deals (reps: their own and their reports'; stage moves on unrestricted pipelines: any deal)",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
 /** Operators: workflow and job status by id, no contact personal data (no contacts:read). */
-const readStatus: Permission[] = ['companies:read', 'sequences:read', 'enrollments:read', 'mailboxes:read', 'promotions:read', 'connectors:read', 'erasure:read'];
+const readStatus: Permission[] = ['companies:read', 'sequences:read', 'enrollments:read', 'mailboxes:read', 'promotions:read', 'connectors:read', 'erasure:read', 'pipelines:read', 'deals:read'];
 
 export const ROLE_PERMISSIONS: Record<RoleName, ReadonlySet<Permission>> = {
-  rep: new Set<Permission>(['companies:read', 'companies:write', 'contacts:read', 'contacts:write', 'sequences:read', 'enrollments:read', 'enrollments:write', 'mailboxes:read', 'promotions:read']),
+  rep: new Set<Permission>(['companies:read', 'companies:write', 'contacts:read', 'contacts:write', 'sequences:read', 'enrollments:read', 'enrollments:write', 'mailboxes:read', 'promotions:read', 'pipelines:read', 'deals:read', 'deals:write']),
   admin: new Set<Permission>(
     (Object.keys(PERMISSIONS) as Permission[]).filter((p) => p !== 'erasure:write'),
   ),

@@ -3,3 +3,4 @@ export { noopWorkflow } from './noop/workflow';
 export { promotionWorkflow } from './promotion/workflow';
 export { enrollmentWorkflow } from './enrollment/workflow';
 export { reconcileStoppedWorkflowsWorkflow, stoppedWorkflowsReconcilerWorkflow } from './reconcile/workflow';
+export { dealAutomationWorkflow } from './deal-automation/workflow';

@@ -13,6 +13,7 @@ export const searchAttributes = {
   EnrollmentId: defineSearchAttributeKey('EnrollmentId', SearchAttributeType.KEYWORD),
   ConnectorId: defineSearchAttributeKey('ConnectorId', SearchAttributeType.KEYWORD),
   ErasureRequestId: defineSearchAttributeKey('ErasureRequestId', SearchAttributeType.KEYWORD),
+  DealId: defineSearchAttributeKey('DealId', SearchAttributeType.KEYWORD),
 } as const;
 
 export type SearchAttributeName = keyof typeof searchAttributes;

@@ -17,6 +17,8 @@ import { promotionRoutes } from './promotion';
 import { psaContextRoutes } from './psa-context';
 import { psaWebhookRoutes } from './psa-webhooks';
 import { reasonCodeRoutes } from './reason-codes';
+import { dealRoutes } from './deals';
+import { pipelineRoutes } from './pipelines';
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   healthRoutes(app, deps);
@@ -36,5 +38,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   promotionRoutes(app, deps);
   await psaWebhookRoutes(app, deps);
   await psaContextRoutes(app, deps);
+  pipelineRoutes(app, deps);
+  dealRoutes(app, deps);
   await Promise.resolve();
 }

@@ -16,6 +16,10 @@ const contextSchema = z
     /** True when the company has more contacts than returned. */
     contactsTruncated: z.boolean(),
     recentActivity: z.array(activitySchema),
+    /** Open deals by pipeline stage, per currency (exact decimal strings). */
+    openDealsByStage: z.array(z.object({ pipelineId: z.string(), pipelineName: z.string(), stageId: z.string(), stageName: z.string(), probability: z.number(), currency: z.string(), count: z.number(), amount: z.string(), weighted: z.string() })),
+    /** 0–100, with its components (docs/deals.md: recent activity 30, email engagement 25, open pipeline 25, overdue tasks 20). */
+    health: z.object({ score: z.number(), components: z.array(z.object({ name: z.string(), points: z.number(), max: z.number(), detail: z.string() })) }),
   })
   .meta({ id: 'PsaClientContext' });
 
@@ -36,7 +40,7 @@ export async function psaContextRoutes(app: FastifyInstance, { db, config }: Api
       config: { public: true },
       schema: {
         tags: ['psa'],
-        summary: 'The linked company, its contacts and recent activity, for the PSA (Authorization: Bearer <CRM_INTEGRATION_KEY>)',
+        summary: 'The linked company, its contacts, recent activity, open deals by stage and health score, for the PSA (Authorization: Bearer <CRM_INTEGRATION_KEY>)',
         params: z.strictObject({ psaClientId: z.string().trim().min(1).max(200) }),
         response: { 200: contextSchema, 400: errorResponseSchema, 401: errorResponseSchema, 404: errorResponseSchema },
       },
@@ -47,6 +51,8 @@ export async function psaContextRoutes(app: FastifyInstance, { db, config }: Api
         contacts: context.contacts.map(toContactJson),
         contactsTruncated: context.contactsTruncated,
         recentActivity: context.recentActivity.map(toActivityJson),
+        openDealsByStage: context.openDealsByStage,
+        health: context.health,
       };
     });
   });

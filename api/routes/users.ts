@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../domain/permissions';
-import { addUser, issueKeyForUser, listKeysOfUser, listUsers, revokeKey } from '../../services/users/users';
+import { addUser, issueKeyForUser, listKeysOfUser, listUsers, revokeKey, setManager } from '../../services/users/users';
 import { standardErrors } from '../errors';
 import { idParams, pageQuery, pageSchema } from '../schemas/common';
 import type { ApiDeps } from '../types';
 
 const errors = standardErrors;
-const userSchema = z.object({ id: z.string(), name: z.string(), role: z.enum(ROLES), createdAt: z.string(), disabled: z.boolean() }).meta({ id: 'User' });
+const userSchema = z.object({ id: z.string(), name: z.string(), role: z.enum(ROLES), managerId: z.string().nullable(), createdAt: z.string(), disabled: z.boolean() }).meta({ id: 'User' });
+const toUserJson = (u: { id: string; name: string; role: (typeof ROLES)[number]; manager_id: string | null; created_at: Date; disabled_at: Date | null }) => ({ id: u.id, name: u.name, role: u.role, managerId: u.manager_id, createdAt: u.created_at.toISOString(), disabled: u.disabled_at !== null });
 const keySchema = z.object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), revoked: z.boolean() }).meta({ id: 'ApiKey' });
 
 export function userRoutes(app: FastifyInstance, { db }: ApiDeps): void {
@@ -16,10 +17,10 @@ export function userRoutes(app: FastifyInstance, { db }: ApiDeps): void {
 
   r.post('/v1/users', {
     config: { permission: 'users:write', auditEntity: 'user' },
-    schema: { tags: ['users'], summary: 'Create a user with a role', body: z.strictObject({ name: z.string().trim().min(1).max(200), role: z.enum(ROLES) }), response: { 201: userSchema, ...errors } },
+    schema: { tags: ['users'], summary: 'Create a user with a role', body: z.strictObject({ name: z.string().trim().min(1).max(200), role: z.enum(ROLES), managerId: z.uuid({ message: 'must be a UUID' }).nullable().optional() }), response: { 201: userSchema, ...errors } },
   }, async (req, reply) => {
     const row = await addUser(db, req.body);
-    return reply.code(201).send({ id: row.id, name: row.name, role: row.role, createdAt: row.created_at.toISOString(), disabled: row.disabled_at !== null });
+    return reply.code(201).send(toUserJson(row));
   });
 
   r.get('/v1/users', {
@@ -27,8 +28,13 @@ export function userRoutes(app: FastifyInstance, { db }: ApiDeps): void {
     schema: { tags: ['users'], summary: 'List users (cursor pagination)', querystring: z.strictObject(pageQuery), response: { 200: pageSchema(userSchema), ...errors } },
   }, async (req) => {
     const { rows, nextCursor } = await listUsers(db, req.query);
-    return { items: rows.map((u) => ({ id: u.id, name: u.name, role: u.role, createdAt: u.created_at.toISOString(), disabled: u.disabled_at !== null })), nextCursor };
+    return { items: rows.map(toUserJson), nextCursor };
   });
+
+  r.patch('/v1/users/:id', {
+    config: { permission: 'users:write', auditEntity: 'user' },
+    schema: { tags: ['users'], summary: "Set a user's manager (null: none)", params: idParams, body: z.strictObject({ managerId: z.uuid({ message: 'must be a UUID' }).nullable() }), response: { 200: userSchema, ...errors } },
+  }, async (req) => toUserJson(await setManager(db, req.params.id, req.body.managerId)));
 
   r.post('/v1/users/:id/api-keys', {
     config: { permission: 'users:write', auditEntity: 'user' },

@@ -11,5 +11,8 @@ export const ACTIVITY_TYPES = [
   // promotion
   'promotion_requested', 'promotion_retry_requested', 'promotion_completed', 'promotion_failed', 'promotion_psa_unreachable',
   'psa_client_requested', 'psa_client_confirmed', 'company_linked_to_psa', 'psa_contact_synced', 'psa_contact_sync_skipped', 'psa_webhook_received', 'psa_webhook_rejected',
+  // deals
+  'deal_created', 'deal_updated', 'deal_deleted', 'deal_stage_changed', 'deal_activity_logged', 'deal_task_created', 'deal_task_completed',
+  'deal_rule_fired', 'deal_rule_skipped', 'deal_rule_conflict',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

@@ -13,7 +13,7 @@ export interface OwnedContact {
 
 /** Whether the actor may write (update, delete, enroll, unsubscribe, merge, reassign) this contact. */
 export function mayWriteContact(actor: Actor, contact: OwnedContact): boolean {
-  if (actor.role === 'admin') return true;
+  if (actor.role === 'admin' || actor.role === 'system') return true;
   if (actor.role !== 'rep' || actor.userId === null) return false;
   return contact.owner_id === null || contact.owner_id === actor.userId;
 }

@@ -4,9 +4,14 @@ import type { Db } from '../../db/database';
 import { pageInCreationOrder } from '../../db/pagination';
 import type { RoleName } from '../../domain/permissions';
 import { notFound } from '../errors';
+import { checkManager, setManager } from './managers';
 
-export async function addUser(db: Db, input: { name: string; role: RoleName }) {
+export { setManager };
+
+export async function addUser(db: Db, input: { name: string; role: RoleName; managerId?: string | null }) {
+  if (input.managerId) await checkManager(db, null, input.managerId);
   const id = await createUser(db, input.name, input.role);
+  if (input.managerId) return setManager(db, id, input.managerId);
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 

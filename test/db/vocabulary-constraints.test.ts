@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import { AUDIT_OUTCOMES } from '../../domain/audit/vocabulary';
 import { COMPANY_STATUSES } from '../../domain/companies/vocabulary';
+import { DEAL_STATUSES, RULE_ACTION_TYPES, RULE_FIRING_STATUSES, RULE_TRIGGER_TYPES, STAGE_CHANGE_RESTRICTIONS, STAGE_HISTORY_EVENTS, STAGE_KINDS } from '../../domain/deals/vocabulary';
 import { CONSENTS, CONTACT_STATUSES } from '../../domain/contacts/vocabulary';
 import { ROLES } from '../../domain/permissions';
 import { PROMOTION_STATES } from '../../domain/promotion/steps';
@@ -32,6 +33,13 @@ const VOCABULARIES: [table: string, column: string, values: readonly string[]][]
   ['suppressions', 'reason', SUPPRESSION_REASONS],
   ['promotions', 'status', PROMOTION_STATES],
   ['audit_log', 'outcome', AUDIT_OUTCOMES],
+  ['pipelines', 'restrict_stage_changes', STAGE_CHANGE_RESTRICTIONS],
+  ['pipeline_stages', 'kind', STAGE_KINDS],
+  ['deals', 'status', DEAL_STATUSES],
+  ['deal_stage_history', 'event', STAGE_HISTORY_EVENTS],
+  ['deal_rules', 'trigger_type', RULE_TRIGGER_TYPES],
+  ['deal_rules', 'action_type', RULE_ACTION_TYPES],
+  ['deal_rule_firings', 'status', RULE_FIRING_STATUSES],
 ];
 
 /** The quoted literals of `col = ANY (ARRAY['a'::text, …])` (or `col IN (…)`) in a constraint definition. */
