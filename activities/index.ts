@@ -1,4 +1,7 @@
 import type { ActivityDeps } from './deps';
+import { createDedupActivities } from './duplicates';
+import { createImportActivities } from './imports';
+import { createMergeActivities } from './merges';
 import { createPromotionActivities } from './promotion';
 import { createReconcileActivities } from './reconcile/stopped-workflows';
 import { createSequenceActivities } from './sequences';
@@ -9,6 +12,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createPromotionActivities(deps),
     ...createSequenceActivities(deps),
     ...createReconcileActivities(deps),
+    ...createImportActivities(deps),
+    ...createDedupActivities(deps),
+    ...createMergeActivities(deps),
   };
 }
 

@@ -27,13 +27,20 @@ export const PERMISSIONS = {
   'users:read': 'Read users and API keys (never the keys themselves)',
   'users:write': 'Create users, issue and revoke API keys',
   'audit:read': 'Read the API audit log',
+  'contacts:export': 'Export contacts as CSV (every field of every contact the filters select)',
+  'imports:write': 'Import contacts from CSV files; cancel imports',
+  'jobs:read': 'Read the progress of imports and duplicate scans, and import error reports (counts, row numbers, field names and codes only: no personal data)',
+  'duplicates:read': 'Read duplicate candidates (clusters of contacts with their reasons)',
+  'duplicates:write': 'Start duplicate scans; dismiss candidate pairs',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
-const readStatus: Permission[] = ['companies:read', 'contacts:read', 'sequences:read', 'enrollments:read', 'mailboxes:read', 'promotions:read', 'connectors:read', 'erasure:read'];
+const readStatus: Permission[] = ['companies:read', 'contacts:read', 'sequences:read', 'enrollments:read', 'mailboxes:read', 'promotions:read', 'connectors:read', 'erasure:read', 'jobs:read'];
+/** Duplicates and CSV import (issue 12): reps import and resolve duplicates of their contacts, as admins do for all. */
+const repDuplicatesAndImport: Permission[] = ['contacts:export', 'imports:write', 'jobs:read', 'duplicates:read', 'duplicates:write'];
 
 export const ROLE_PERMISSIONS: Record<RoleName, ReadonlySet<Permission>> = {
-  rep: new Set<Permission>(['companies:read', 'companies:write', 'contacts:read', 'contacts:write', 'sequences:read', 'enrollments:read', 'enrollments:write', 'mailboxes:read', 'promotions:read']),
+  rep: new Set<Permission>(['companies:read', 'companies:write', 'contacts:read', 'contacts:write', 'sequences:read', 'enrollments:read', 'enrollments:write', 'mailboxes:read', 'promotions:read', ...repDuplicatesAndImport]),
   admin: new Set<Permission>(
     (Object.keys(PERMISSIONS) as Permission[]).filter((p) => p !== 'erasure:write'),
   ),

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_platform';
 import * as m0002 from './0002_sequences';
 import * as m0003 from './0003_promotion';
+import * as m0020 from './0020_duplicates_import';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing. */
 export const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
   '0002_sequences': m0002,
   '0003_promotion': m0003,
+  '0020_duplicates_import': m0020,
 };

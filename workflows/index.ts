@@ -3,3 +3,6 @@ export { noopWorkflow } from './noop/workflow';
 export { promotionWorkflow } from './promotion/workflow';
 export { enrollmentWorkflow } from './enrollment/workflow';
 export { reconcileStoppedWorkflowsWorkflow } from './reconcile/workflow';
+export { importWorkflow } from './import/workflow';
+export { dedupScanWorkflow } from './dedup-scan/workflow';
+export { mergeContactsWorkflow } from './merge/workflow';

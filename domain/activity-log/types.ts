@@ -11,5 +11,7 @@ export const ACTIVITY_TYPES = [
   // promotion
   'promotion_requested', 'promotion_retry_requested', 'promotion_completed', 'promotion_failed', 'promotion_psa_unreachable',
   'psa_client_requested', 'psa_client_confirmed', 'company_linked_to_psa', 'psa_contact_synced', 'psa_contact_sync_skipped', 'psa_webhook_received', 'psa_webhook_rejected',
+  // duplicates, merge and import
+  'contacts_merged', 'contact_merged_into', 'merge_undone', 'duplicate_dismissed',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

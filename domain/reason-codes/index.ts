@@ -3,14 +3,15 @@
  * One `as const` object per feature, each code with its meaning; `GET /v1/reason-codes` is generated
  * from REASON_CODES, and `ReasonCode` is the typed union every recorder accepts.
  */
+import { DUPLICATE_CODES } from './duplicates';
 import { ERASURE_CODES } from './erasure';
 import { OPERATIONS_CODES } from './operations';
 import { PROMOTION_CODES } from './promotion';
 import { SEQUENCE_CODES } from './sequences';
 
-export { ERASURE_CODES, OPERATIONS_CODES, PROMOTION_CODES, SEQUENCE_CODES };
+export { DUPLICATE_CODES, ERASURE_CODES, OPERATIONS_CODES, PROMOTION_CODES, SEQUENCE_CODES };
 
-export const REASON_CODES = { ...SEQUENCE_CODES, ...PROMOTION_CODES, ...OPERATIONS_CODES, ...ERASURE_CODES } as const;
+export const REASON_CODES = { ...SEQUENCE_CODES, ...PROMOTION_CODES, ...OPERATIONS_CODES, ...ERASURE_CODES, ...DUPLICATE_CODES } as const;
 
 export type ReasonCode = keyof typeof REASON_CODES;
 export type SequenceCode = keyof typeof SEQUENCE_CODES;
