@@ -4,7 +4,6 @@ import type { ImportStatus, OnExisting } from '../domain/imports/vocabulary';
 
 /** Table types of duplicates, merges and imports (migrations/0020_duplicates_import.ts). */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type Json<T> = ColumnType<T, string | T, string | T>;
 /** A JSON column with a default: optional on insert. */
 type JsonWithDefault<T> = ColumnType<T, string | T | undefined, string | T>;
 type Counter = ColumnType<number, number | undefined, number>;

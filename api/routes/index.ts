@@ -17,6 +17,9 @@ import { promotionRoutes } from './promotion';
 import { psaContextRoutes } from './psa-context';
 import { psaWebhookRoutes } from './psa-webhooks';
 import { reasonCodeRoutes } from './reason-codes';
+import { contactExportRoutes } from './contacts-export';
+import { duplicateRoutes } from './duplicates';
+import { importRoutes } from './imports';
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   healthRoutes(app, deps);
@@ -36,5 +39,8 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   promotionRoutes(app, deps);
   await psaWebhookRoutes(app, deps);
   await psaContextRoutes(app, deps);
+  contactExportRoutes(app, deps);
+  duplicateRoutes(app, deps);
+  await importRoutes(app, deps);
   await Promise.resolve();
 }

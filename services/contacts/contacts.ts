@@ -6,7 +6,7 @@ import type { ActivityRow, ContactRow } from '../../db/schema';
 import type { Consent, ContactStatus } from '../../domain/contacts/vocabulary';
 import { normalizeEmail } from '../../domain/email-address';
 import { actorLabel, type Actor } from '../actor';
-import { invalidFields, notFound, type FieldProblem } from '../errors';
+import { conflict, invalidFields, notFound, type FieldProblem } from '../errors';
 import { endLiveEnrollmentsOfContact, signalEndedAfterCommit, type LifecycleDeps } from './lifecycle';
 
 export interface ContactFields {
@@ -65,7 +65,8 @@ export async function createContact(db: Db, b: ContactFields, actor: Actor): Pro
 }
 
 export function listContacts(db: Db, q: ContactListQuery): Promise<Page<ContactRow>> {
-  let query = db.selectFrom('contacts').selectAll();
+  // Merged duplicates (tombstones) are not listed; GET /v1/contacts/:id still answers with mergedInto.
+  let query = db.selectFrom('contacts').selectAll().where('merged_into', 'is', null);
   if (q.companyId) query = query.where('company_id', '=', q.companyId);
   if (q.status) query = query.where('status', '=', q.status);
   if (q.email) query = query.where('email_normalized', '=', normalizeEmail(q.email));
@@ -85,6 +86,8 @@ export async function requireContactExists(db: Db, id: string): Promise<void> {
 
 export async function updateContact(db: Db, id: string, b: ContactFields, actor: Actor): Promise<ContactRow> {
   await checkReferences(db, b);
+  const tombstone = await db.selectFrom('contacts').select('merged_into').where('id', '=', id).where('merged_into', 'is not', null).executeTakeFirst();
+  if (tombstone) throw conflict('MERGED', `Contact ${id} was merged into ${tombstone.merged_into}; change that contact instead.`);
   const row = await db
     .updateTable('contacts')
     .set({

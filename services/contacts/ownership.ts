@@ -4,7 +4,7 @@
  * already refuse). Reading is not scoped here: every role with `contacts:read` reads every contact.
  */
 import type { Actor } from '../actor';
-import { forbidden, ServiceError } from '../errors';
+import { forbidden, type ServiceError } from '../errors';
 
 export interface OwnedContact {
   id: string;
