@@ -7,11 +7,12 @@ import type { ImportEncoding } from './vocabulary';
 
 export const SNIFF_BYTES = 64 * 1024;
 
-export function detectEncoding(head: Uint8Array): ImportEncoding {
+/** `complete`: the sample is the whole file (its last bytes are not cut off mid-character). */
+export function detectEncoding(head: Uint8Array, complete = false): ImportEncoding {
   if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
   // A multi-byte character may be cut at the end of the sample: ignore an incomplete tail.
   let end = head.length;
-  for (let back = 1; back <= 3 && end - back >= 0; back++) {
+  for (let back = 1; !complete && back <= 3 && end - back >= 0; back++) {
     const byte = head[end - back]!;
     if ((byte & 0xc0) === 0xc0) {
       const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;

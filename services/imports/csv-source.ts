@@ -52,14 +52,18 @@ export async function openCsvSource(source: AsyncIterable<Buffer | string>, opts
   const it = limited(source, opts.maxBytes, count)[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headBytes = 0;
+  let complete = false;
   while (headBytes < SNIFF_BYTES) {
     const next = await it.next();
-    if (next.done) break;
+    if (next.done) {
+      complete = true;
+      break;
+    }
     head.push(next.value);
     headBytes += next.value.length;
   }
   const sample = Buffer.concat(head);
-  const encoding = opts.encoding ?? detectEncoding(sample);
+  const encoding = opts.encoding ?? detectEncoding(sample, complete);
   const delimiter = opts.delimiter ?? detectDelimiter(iconv.decode(sample, encoding, { stripBOM: true }));
   const parser = parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1_000_000 });
   const raw = Readable.from(prepend(head, it));

@@ -1,6 +1,8 @@
 import iconv from 'iconv-lite';
 import { erasureHash } from '../../domain/privacy/erasure-hash';
+import { importContract } from '../../workflows/import/contract';
 import { bearer, callJson } from '../harness/api';
+import { recordHistory } from '../harness/histories';
 import { seedContact } from '../harness/seed';
 import { finishedImport, importCsv, importErrors, startWorld, uploadCsv, type World } from './world';
 
@@ -19,6 +21,7 @@ it('acceptance: 5 rows — invalid address, two sharing one, one existing — 2 
   const done = await importCsv(w.app, w.keys.admin, csv);
   expect(done).toMatchObject({ status: 'completed', mapping: { email: 'email', firstName: 'first name', lastName: 'last name' } });
   expect(done.progress).toMatchObject({ total: 5, processed: 5, created: 2, updated: 1, unchanged: 0, skipped: 0, failed: 2 });
+  await recordHistory('import-small', w.temporalClient.workflow.getHandle(importContract.id(done.id)));
   const errors = await importErrors(w.app, w.keys.operator, done.id);
   expect(errors).toEqual([
     { row: 2, field: 'email', code: 'INVALID_EMAIL', message: expect.any(String), otherRow: null },
