@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../api/app';
@@ -6,6 +6,7 @@ import { loadConfig } from '../domain/config';
 import { adminKey, createSequence, insertContacts } from './fixtures';
 import { BENCH_SECRETS, startInfra, startWorkerProcess, type WorkerProcess } from './infra';
 import { enrollVersusNoop, eventsPerHistory, firstStepSends, round, sleepingRss } from './phases';
+import { printDuplicatesImportTable, runDuplicatesImportBench } from './duplicates-import-run';
 
 /**
  * `npm run bench` (tsx bench/run.ts): issue 3's sequence benchmarks on servers it starts itself.
@@ -14,11 +15,35 @@ import { enrollVersusNoop, eventsPerHistory, firstStepSends, round, sleepingRss 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 10_000);
 const TARGETS = { enrollVsNoopRatio: 0.7, workerRssMiB: 1024, eventsPerHistory: 200 };
 const log = (msg: string) => console.log(`[bench] ${msg}`);
+/** `npm run bench -- --only=import,dedup` runs only those phases (default: all: sequences, import, dedup). */
+const ONLY = (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? ['sequences', 'import', 'dedup']).map((s) => s.trim());
 
 async function main(): Promise<void> {
   const infra = await startInfra(log);
   const workers: WorkerProcess[] = [];
   try {
+    const results: Record<string, unknown> = { ranAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memoryGiB: round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.platform()} ${os.release()}` } };
+    if (ONLY.includes('sequences')) Object.assign(results, await sequencePhases(infra, workers));
+    const duplicatesImport = await runDuplicatesImportBench(infra, ONLY, log);
+    if (Object.keys(duplicatesImport).length > 0) {
+      printDuplicatesImportTable(duplicatesImport);
+      results.duplicatesImport = duplicatesImport;
+    }
+    const out = path.resolve(__dirname, 'results', 'latest.json');
+    mkdirSync(path.dirname(out), { recursive: true });
+    // A run of some phases keeps the other phases' last figures.
+    const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
+    writeFileSync(out, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
+    log(`results written to ${out}`);
+  } finally {
+    for (const w of workers) await w.process.stop({ graceMs: 15_000 });
+    await infra.stop();
+  }
+}
+
+/** Issue 3's sequence phases (enrollment vs no-op starts, first-step sends, worker RSS, events per history). */
+async function sequencePhases(infra: Awaited<ReturnType<typeof startInfra>>, workers: WorkerProcess[]): Promise<Record<string, unknown>> {
+  {
     const taskQueue = 'bench-sequences';
     const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: infra.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://bench.local', DATABASE_URL: infra.databaseUrl, ...BENCH_SECRETS });
     const app = await buildApp({ db: infra.db, temporal: infra.temporal, config, logger: false });
@@ -46,8 +71,6 @@ async function main(): Promise<void> {
 
     const ratio = round(enroll.perSecond / noop.perSecond, 2);
     const results = {
-      ranAt: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, memoryGiB: round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.platform()} ${os.release()}` },
       contacts: CONTACTS,
       noopWorkflowStarts: noop,
       bulkEnrollment: enroll,
@@ -57,13 +80,7 @@ async function main(): Promise<void> {
       eventsPerHistory5Steps: { max: Math.max(...events), samples: events, target: TARGETS.eventsPerHistory, pass: Math.max(...events) < TARGETS.eventsPerHistory },
     };
     printTable(results);
-    const out = path.resolve(__dirname, 'results', 'latest.json');
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-    log(`results written to ${out}`);
-  } finally {
-    for (const w of workers) await w.process.stop({ graceMs: 15_000 });
-    await infra.stop();
+    return results;
   }
 }
 

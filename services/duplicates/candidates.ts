@@ -45,6 +45,14 @@ const NAME_KEYS: { name: string; expr: RawBuilder<unknown> }[] = [
   { name: 'reversed', expr: sql`reverse(dedup_name_key(first_name, last_name))` },
 ];
 
+/**
+ * Without a company, a name is weak evidence: two contacts with no company and two different addresses
+ * are taken for two people who share a name (in a shared company, the company corroborates the name).
+ */
+export function addressesConflict(company: string | null, a: string | null, b: string | null): boolean {
+  return company === null && a !== null && b !== null && a !== b;
+}
+
 function add(found: Map<string, Candidate>, x: string, y: string, reason: DuplicateReason, score: number, nameDistance: number | null): void {
   const [a, b] = x < y ? [x, y] : [y, x];
   const key = `${a}|${b}`;
@@ -80,22 +88,23 @@ export async function findCandidates(db: Db, opts: CandidateOptions): Promise<Ca
     scanned = 0;
     await db.transaction().execute(async (tx) => {
       await sql`declare dedup_names no scroll cursor for
-        select id::text as id, company_id::text as company_id, first_name, last_name from contacts
+        select id::text as id, company_id::text as company_id, email_normalized, first_name, last_name from contacts
         where merged_into is null and (first_name is not null or last_name is not null)
         order by company_id nulls first, ${key.expr}, id`.execute(tx);
-      const recent: { id: string; company: string | null; name: string }[] = [];
+      const recent: { id: string; company: string | null; email: string | null; name: string }[] = [];
       for (;;) {
-        const { rows } = await sql<{ id: string; company_id: string | null; first_name: string | null; last_name: string | null }>`fetch ${sql.raw(String(FETCH))} from dedup_names`.execute(tx);
+        const { rows } = await sql<{ id: string; company_id: string | null; email_normalized: string | null; first_name: string | null; last_name: string | null }>`fetch ${sql.raw(String(FETCH))} from dedup_names`.execute(tx);
         for (const row of rows) {
           const name = normalizeName(row.first_name, row.last_name);
           if (recent.length > 0 && recent[recent.length - 1]!.company !== row.company_id) recent.length = 0;
           if (name.length > 0) {
             for (const other of recent) {
+              if (addressesConflict(row.company_id, row.email_normalized, other.email)) continue;
               comparisons++;
               const match = compareNames(name, other.name, opts.maxDistance);
               if (match) add(found, row.id, other.id, 'DUPLICATE_NAME', match.score, match.distance);
             }
-            recent.push({ id: row.id, company: row.company_id, name });
+            recent.push({ id: row.id, company: row.company_id, email: row.email_normalized, name });
             if (recent.length > window) recent.shift();
           }
         }

@@ -164,7 +164,9 @@ async function decide(tx: Tx, imp: ImportRow, rows: StagedImportRow[], erasureSe
   const companyIds = [...new Set(candidates.flatMap((c) => (c.values.companyId ? [c.values.companyId] : [])))];
   const companyNames = [...new Set(candidates.flatMap((c) => (!c.values.companyId && c.row.company_name ? [c.row.company_name.toLowerCase()] : [])))];
   const emails = candidates.map((c) => c.row.email_normalized!);
-  const hashes = new Map(candidates.map((c) => [c.row.row_no, erasureHash(erasureSecret, c.row.email_normalized!)]));
+  // Hashing every address is only worth it when some address was erased at all.
+  const anyErased = await tx.selectFrom('suppressions').select('id').where('reason', '=', 'erased').limit(1).executeTakeFirst();
+  const hashes = new Map(anyErased ? candidates.map((c) => [c.row.row_no, erasureHash(erasureSecret, c.row.email_normalized!)]) : []);
 
   const [knownIds, namedCompanies, erased, existing] = await Promise.all([
     companyIds.length ? tx.selectFrom('companies').select('id').where(sql<boolean>`id = any(${companyIds}::uuid[])`).execute() : [],
@@ -198,7 +200,7 @@ async function decide(tx: Tx, imp: ImportRow, rows: StagedImportRow[], erasureSe
       if (ids.length === 1) companyId = ids[0]!;
       else c.errors.push({ row_no: row.row_no, field: 'companyName', code: 'UNKNOWN_COMPANY', message: ids.length === 0 ? 'No company has this name.' : `${ids.length} companies have this name; give the companyId instead.`, other_row: null });
     }
-    if (erasedHashes.has(hashes.get(row.row_no)!)) c.errors.push({ row_no: row.row_no, field: 'email', code: 'ERASED', message: 'This address belongs to an erased subject (GDPR) and cannot be imported.', other_row: null });
+    if (hashes.size > 0 && erasedHashes.has(hashes.get(row.row_no)!)) c.errors.push({ row_no: row.row_no, field: 'email', code: 'ERASED', message: 'This address belongs to an erased subject (GDPR) and cannot be imported.', other_row: null });
     if (c.errors.length > 0) continue;
 
     const matches = byEmail.get(row.email_normalized!) ?? [];
@@ -261,8 +263,8 @@ async function write(tx: Tx, importId: string, d: Decided, actor: string): Promi
         select email, email_normalized, first_name, last_name, company_id, time_zone, coalesce(consent, 'unknown'), coalesce(status, 'active'), owner_id, '{}'
         from src order by row_no
         returning id, company_id, email_normalized)
-      insert into activities (contact_id, company_id, type, data, actor, dedupe_key)
-      select ins.id, ins.company_id, 'contact_created', jsonb_build_object('importId', ${importId}::text, 'row', src.row_no), ${actor}, 'import:' || ${importId}::text || ':' || src.row_no
+      insert into activities (contact_id, company_id, type, data, actor)
+      select ins.id, ins.company_id, 'contact_created', jsonb_build_object('importId', ${importId}::text, 'row', src.row_no), ${actor}
       from ins join src using (email_normalized)`.execute(tx);
   }
   if (d.updates.length > 0) {
@@ -279,8 +281,8 @@ async function write(tx: Tx, importId: string, d: Decided, actor: string): Promi
           owner_id = src.owner_id, updated_at = now()
         from src where c.id = src.id
         returning c.id, c.company_id)
-      insert into activities (contact_id, company_id, type, data, actor, dedupe_key)
-      select upd.id, upd.company_id, 'contact_updated', jsonb_build_object('importId', ${importId}::text, 'row', src.row_no, 'fields', src.fields), ${actor}, 'import:' || ${importId}::text || ':' || src.row_no
+      insert into activities (contact_id, company_id, type, data, actor)
+      select upd.id, upd.company_id, 'contact_updated', jsonb_build_object('importId', ${importId}::text, 'row', src.row_no, 'fields', src.fields), ${actor}
       from upd join src using (id)`.execute(tx);
   }
 }

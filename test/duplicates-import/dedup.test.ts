@@ -30,17 +30,20 @@ it('finds email duplicates and name variants, groups them in clusters with each 
   const joseTypo = await seedContact(db, { email: 'jgarcia@acme.example', firstName: 'JOSE', lastName: 'Garcia', companyId: acme });
   const joseMail = await seedContact(db, { email: 'Jose@Acme.example', firstName: null, lastName: null, companyId: acme });
   const swapped = await seedContact(db, { email: 'ms@x.example', firstName: 'Smith', lastName: 'Margaret' });
-  const margaret = await seedContact(db, { email: 'margaret@y.example', firstName: 'Margaret', lastName: 'Smyth' });
+  const margaret = await seedContact(db, { email: null, firstName: 'Margaret', lastName: 'Smyth' });
+  // No company, two different addresses: two people who share a name, not a candidate.
+  const namesake = await seedContact(db, { email: 'other.margaret@z.example', firstName: 'Margaret', lastName: 'Smith' });
   const otherCompany = await seedContact(db, { email: 'jose@globex.example', firstName: 'José', lastName: 'García', companyId: globex });
   const distinct = await seedContact(db, { email: 'ann@acme.example', firstName: 'Ann', lastName: 'Lee', companyId: acme });
 
   const first = await scan();
-  expect(first).toMatchObject({ status: 'completed', contactsScanned: 7, pairsNew: first.pairsFound });
+  expect(first).toMatchObject({ status: 'completed', contactsScanned: 8, pairsNew: first.pairsFound });
   const { items } = await callJson(w.app, w.keys.rep, 'GET', '/v1/duplicates', undefined, 200);
   expect(pairOf(items, jose, joseTypo)).toMatchObject({ reasons: ['DUPLICATE_NAME'], nameDistance: 0, score: 1 });
   expect(pairOf(items, jose, joseMail)).toMatchObject({ reasons: ['DUPLICATE_EMAIL'], score: 1 });
   expect(pairOf(items, swapped, margaret)).toMatchObject({ reasons: ['DUPLICATE_NAME'], nameDistance: 1 });
   expect(pairOf(items, jose, otherCompany)).toBeUndefined();
+  expect(pairOf(items, swapped, namesake)).toBeUndefined();
   expect(items.flatMap((c: Json) => c.members.map((m: Json) => m.contactId))).not.toContain(distinct);
   const cluster = items.find((c: Json) => c.members.some((m: Json) => m.contactId === jose));
   expect(cluster.members.map((m: Json) => [m.contactId, m.reasons]).sort()).toEqual(
@@ -53,7 +56,8 @@ it('finds email duplicates and name variants, groups them in clusters with each 
   const second = await scan();
   expect(second.pairsNew).toBe(0);
   const after = await callJson(w.app, w.keys.rep, 'GET', `/v1/duplicates?contactId=${margaret}`, undefined, 200);
-  expect(after.items).toEqual([]);
+  expect(pairOf(after.items, swapped, margaret)).toBeUndefined();
+  expect(pairOf(after.items, namesake, margaret)).toMatchObject({ reasons: ['DUPLICATE_NAME'] });
   const stored = await db.selectFrom('duplicate_pairs').select('status').where('id', '=', pair.id).executeTakeFirstOrThrow();
   expect(stored.status).toBe('dismissed');
   expect((await callJson(w.app, w.keys.rep, 'GET', `/v1/duplicates?contactId=${jose}`, undefined, 200)).items).toHaveLength(1);
