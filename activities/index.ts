@@ -1,5 +1,8 @@
 import type { ActivityDeps } from './deps';
 import { createDealActivities } from './deals';
+import { createDedupActivities } from './duplicates';
+import { createImportActivities } from './imports';
+import { createMergeActivities } from './merges';
 import { createPromotionActivities } from './promotion';
 import { createReconcileActivities } from './reconcile/stopped-workflows';
 import { createSequenceActivities } from './sequences';
@@ -11,6 +14,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createSequenceActivities(deps),
     ...createReconcileActivities(deps),
     ...createDealActivities(deps),
+    ...createImportActivities(deps),
+    ...createDedupActivities(deps),
+    ...createMergeActivities(deps),
   };
 }
 

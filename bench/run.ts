@@ -7,6 +7,7 @@ import { adminKey, createSequence, insertContacts } from './fixtures';
 import { BENCH_SECRETS, startInfra, startWorkerProcess, type WorkerProcess } from './infra';
 import { enrollVersusNoop, eventsPerHistory, firstStepSends, round, sleepingRss } from './phases';
 import { forecastVersusSum, runForecastAlone, type ForecastBenchResult } from './forecast';
+import { printDuplicatesImportTable, runDuplicatesImportBench } from './duplicates-import-run';
 
 /**
  * `npm run bench` (tsx bench/run.ts): issue 3's sequence benchmarks on servers it starts itself.
@@ -15,8 +16,9 @@ import { forecastVersusSum, runForecastAlone, type ForecastBenchResult } from '.
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 10_000);
 const TARGETS = { enrollVsNoopRatio: 0.7, workerRssMiB: 1024, eventsPerHistory: 200 };
 const log = (msg: string) => console.log(`[bench] ${msg}`);
-/** `npm run bench -- --only=forecast` runs one phase group: `sequences` or `forecast`. */
-const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+/** `npm run bench -- --only=import,dedup` runs only those phases (default: all: sequences, import, dedup, forecast). */
+const PHASES = ['sequences', 'import', 'dedup', 'forecast'];
+const ONLY = (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? PHASES).map((s) => s.trim());
 const DEALS = Number(process.env.BENCH_DEALS ?? 1_000_000);
 const OUT = path.resolve(__dirname, 'results', 'latest.json');
 
@@ -28,25 +30,50 @@ function printForecast(f: ForecastBenchResult): void {
   ]);
 }
 
-/** Adds the forecast figures to latest.json, keeping the other phases' last results. */
-function writeForecast(f: ForecastBenchResult): void {
+/** Merges a run's figures into latest.json: a run of some phases keeps the other phases' last figures. */
+function writeResults(results: Record<string, unknown>): void {
   const previous = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>) : {};
   mkdirSync(path.dirname(OUT), { recursive: true });
-  writeFileSync(OUT, `${JSON.stringify({ ...previous, forecast: { ranAt: new Date().toISOString(), ...f } }, null, 2)}\n`);
+  writeFileSync(OUT, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
   log(`results written to ${OUT}`);
 }
 
 async function main(): Promise<void> {
-  if (ONLY === 'forecast') {
+  const unknown = ONLY.filter((p) => !PHASES.includes(p));
+  if (unknown.length) throw new Error(`--only=${unknown.join(',')}: expected some of ${PHASES.join(', ')}`);
+  if (ONLY.length === 1 && ONLY[0] === 'forecast') {
+    // The forecast needs only PostgreSQL: no Temporal server.
     const f = await runForecastAlone(DEALS, log);
     printForecast(f);
-    writeForecast(f);
+    writeResults({ forecast: { ranAt: new Date().toISOString(), ...f } });
     return;
   }
-  if (ONLY !== undefined && ONLY !== 'sequences') throw new Error(`--only=${ONLY}: expected sequences or forecast`);
   const infra = await startInfra(log);
   const workers: WorkerProcess[] = [];
   try {
+    const results: Record<string, unknown> = { ranAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memoryGiB: round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.platform()} ${os.release()}` } };
+    if (ONLY.includes('sequences')) Object.assign(results, await sequencePhases(infra, workers));
+    const duplicatesImport = await runDuplicatesImportBench(infra, ONLY, log);
+    if (Object.keys(duplicatesImport).length > 0) {
+      printDuplicatesImportTable(duplicatesImport);
+      results.duplicatesImport = duplicatesImport;
+    }
+    if (ONLY.includes('forecast')) {
+      log(`forecast over ${DEALS} deals vs a bare sum() of the same rows`);
+      const f = await forecastVersusSum(infra.db, DEALS, log);
+      printForecast(f);
+      results.forecast = { ranAt: new Date().toISOString(), ...f };
+    }
+    writeResults(results);
+  } finally {
+    for (const w of workers) await w.process.stop({ graceMs: 15_000 });
+    await infra.stop();
+  }
+}
+
+/** Issue 3's sequence phases (enrollment vs no-op starts, first-step sends, worker RSS, events per history). */
+async function sequencePhases(infra: Awaited<ReturnType<typeof startInfra>>, workers: WorkerProcess[]): Promise<Record<string, unknown>> {
+  {
     const taskQueue = 'bench-sequences';
     const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: infra.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://bench.local', DATABASE_URL: infra.databaseUrl, ...BENCH_SECRETS });
     const app = await buildApp({ db: infra.db, temporal: infra.temporal, config, logger: false });
@@ -74,8 +101,6 @@ async function main(): Promise<void> {
 
     const ratio = round(enroll.perSecond / noop.perSecond, 2);
     const results = {
-      ranAt: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, memoryGiB: round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.platform()} ${os.release()}` },
       contacts: CONTACTS,
       noopWorkflowStarts: noop,
       bulkEnrollment: enroll,
@@ -85,18 +110,7 @@ async function main(): Promise<void> {
       eventsPerHistory5Steps: { max: Math.max(...events), samples: events, target: TARGETS.eventsPerHistory, pass: Math.max(...events) < TARGETS.eventsPerHistory },
     };
     printTable(results);
-    mkdirSync(path.dirname(OUT), { recursive: true });
-    writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
-    log(`results written to ${OUT}`);
-    if (ONLY === undefined) {
-      log(`forecast over ${DEALS} deals vs a bare sum() of the same rows`);
-      const f = await forecastVersusSum(infra.db, DEALS, log);
-      printForecast(f);
-      writeForecast(f);
-    }
-  } finally {
-    for (const w of workers) await w.process.stop({ graceMs: 15_000 });
-    await infra.stop();
+    return results;
   }
 }
 

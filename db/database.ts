@@ -22,6 +22,8 @@ export interface DatabaseOptions {
 const warnIdleConnectionError = (err: Error) =>
   console.warn(JSON.stringify({ level: 40, msg: 'idle database connection lost; the pool will reconnect', err: err.message }));
 
+const pools = new WeakMap<Db, Pool>();
+
 export function createDatabase(connectionString: string, opts: DatabaseOptions = {}): Db {
   const pool = new Pool({ connectionString, max: opts.max ?? 10 });
   pool.on('error', opts.onIdleConnectionError ?? warnIdleConnectionError);
@@ -30,5 +32,14 @@ export function createDatabase(connectionString: string, opts: DatabaseOptions =
   // (PostgreSQL restarting took the API and the workers down). Its query, or the next one, fails
   // instead, and the pool discards it on release.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The pg pool behind a database, for what kysely cannot do (COPY streams: services/imports/stage-upload.ts). */
+export function poolOf(db: Db): Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('poolOf: this database was not created by createDatabase');
+  return pool;
 }

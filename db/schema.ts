@@ -9,6 +9,7 @@ import type { ReasonCode } from '../domain/reason-codes';
 import type { PromotionState, PromotionStepName, SkippedContact, StepRecord } from '../domain/promotion/steps';
 import type { EnrollmentStatus, MailboxProvider, SendCounterWindow, SendStatus, SequenceStatus } from '../domain/sequences/vocabulary';
 import type { SuppressionReason } from '../domain/suppressions/vocabulary';
+import type { DuplicatesImportTables } from './schema-duplicates-import';
 
 /** Kysely table types; the SQL lives in migrations/. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -41,6 +42,9 @@ export interface ContactsTable {
   external_ids: Json<Record<string, string>>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Set on a merged duplicate (a tombstone): the primary it was merged into. */
+  merged_into: ColumnType<string | null, string | null | undefined, string | null>;
+  merged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface UsersTable {
@@ -205,7 +209,7 @@ export interface PromotionsTable {
   finished_at: Date | null;
 }
 
-export interface Database extends DealTables {
+export interface Database extends DealTables, DuplicatesImportTables {
   companies: CompaniesTable;
   contacts: ContactsTable;
   users: UsersTable;

@@ -31,14 +31,21 @@ export const PERMISSIONS = {
   'pipelines:write': 'Create and edit pipelines and their automation rules',
   'deals:read': 'Read deals, their stage history, diagnostics and the forecast',
   'deals:write': "Create, update, move and delete deals (reps: their own and their reports'; stage moves on unrestricted pipelines: any deal)",
+  'contacts:export': 'Export contacts as CSV (every field of every contact the filters select)',
+  'imports:write': 'Import contacts from CSV files; cancel imports',
+  'jobs:read': 'Read the progress of imports and duplicate scans, and import error reports (counts, row numbers, field names and codes only: no personal data)',
+  'duplicates:read': 'Read duplicate candidates (clusters of contacts with their reasons)',
+  'duplicates:write': 'Start duplicate scans; dismiss candidate pairs',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
 /** Operators: workflow and job status by id, no contact personal data (no contacts:read). */
-const readStatus: Permission[] = ['companies:read', 'sequences:read', 'enrollments:read', 'mailboxes:read', 'promotions:read', 'connectors:read', 'erasure:read', 'pipelines:read', 'deals:read'];
+const readStatus: Permission[] = ['companies:read', 'sequences:read', 'enrollments:read', 'mailboxes:read', 'promotions:read', 'connectors:read', 'erasure:read', 'pipelines:read', 'deals:read', 'jobs:read'];
+/** Duplicates and CSV import: reps import and resolve duplicates of their contacts, as admins do for all. */
+const repDuplicatesAndImport: Permission[] = ['contacts:export', 'imports:write', 'jobs:read', 'duplicates:read', 'duplicates:write'];
 
 export const ROLE_PERMISSIONS: Record<RoleName, ReadonlySet<Permission>> = {
-  rep: new Set<Permission>(['companies:read', 'companies:write', 'contacts:read', 'contacts:write', 'sequences:read', 'enrollments:read', 'enrollments:write', 'mailboxes:read', 'promotions:read', 'pipelines:read', 'deals:read', 'deals:write']),
+  rep: new Set<Permission>(['companies:read', 'companies:write', 'contacts:read', 'contacts:write', 'sequences:read', 'enrollments:read', 'enrollments:write', 'mailboxes:read', 'promotions:read', 'pipelines:read', 'deals:read', 'deals:write', ...repDuplicatesAndImport]),
   admin: new Set<Permission>(
     (Object.keys(PERMISSIONS) as Permission[]).filter((p) => p !== 'erasure:write'),
   ),

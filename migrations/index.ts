@@ -3,6 +3,7 @@ import * as m0001 from './0001_platform';
 import * as m0002 from './0002_sequences';
 import * as m0003 from './0003_promotion';
 import * as m0004 from './0004_hardening';
+import * as m0020 from './0020_duplicates_import';
 import * as m0030 from './0030_deals';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing. */
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002_sequences': m0002,
   '0003_promotion': m0003,
   '0004_hardening': m0004,
+  '0020_duplicates_import': m0020,
   '0030_deals': m0030,
 };

@@ -3,6 +3,7 @@ import { createDatabase } from '../db/database';
 import { loadConfig, requireSetting } from '../domain/config';
 import { connectTemporal, temporalTarget } from '../temporal/client';
 import { createWorker } from '../temporal/worker';
+import { ensureDedupSchedule } from './dedup-schedule';
 import { ensureReconciler } from './reconciler';
 
 /**
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   // A client too (the reconciliation loop and its visibility queries); the worker's own connection is native.
   const temporal = await connectTemporal(target);
   await ensureReconciler(temporal.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.RECONCILE_EVERY });
+  await ensureDedupSchedule(temporal.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, at: config.DEDUP_SCAN_AT });
   const { worker, connection } = await createWorker({
     target,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -4,3 +4,6 @@ export { promotionWorkflow } from './promotion/workflow';
 export { enrollmentWorkflow } from './enrollment/workflow';
 export { reconcileStoppedWorkflowsWorkflow, stoppedWorkflowsReconcilerWorkflow } from './reconcile/workflow';
 export { dealAutomationWorkflow } from './deal-automation/workflow';
+export { importWorkflow } from './import/workflow';
+export { dedupScanWorkflow } from './dedup-scan/workflow';
+export { mergeContactsWorkflow } from './merge/workflow';

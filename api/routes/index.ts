@@ -19,6 +19,9 @@ import { psaWebhookRoutes } from './psa-webhooks';
 import { reasonCodeRoutes } from './reason-codes';
 import { dealRoutes } from './deals';
 import { pipelineRoutes } from './pipelines';
+import { contactExportRoutes } from './contacts-export';
+import { duplicateRoutes } from './duplicates';
+import { importRoutes } from './imports';
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   healthRoutes(app, deps);
@@ -40,5 +43,8 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   await psaContextRoutes(app, deps);
   pipelineRoutes(app, deps);
   dealRoutes(app, deps);
+  contactExportRoutes(app, deps);
+  duplicateRoutes(app, deps);
+  await importRoutes(app, deps);
   await Promise.resolve();
 }

@@ -43,6 +43,8 @@ export const contactSchema = z
     consent,
     timeZone: z.string().nullable(),
     ownerId: z.string().nullable(),
+    /** Set when this contact was merged into another one (a tombstone): the primary's id. */
+    mergedInto: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -61,6 +63,7 @@ export function toContactJson(row: ContactRow): ContactJson {
     consent: row.consent,
     timeZone: row.time_zone,
     ownerId: row.owner_id,
+    mergedInto: row.merged_into ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -14,5 +14,7 @@ export const ACTIVITY_TYPES = [
   // deals
   'deal_created', 'deal_updated', 'deal_deleted', 'deal_stage_changed', 'deal_activity_logged', 'deal_task_created', 'deal_task_completed',
   'deal_rule_fired', 'deal_rule_skipped', 'deal_rule_conflict',
+  // duplicates, merge and import
+  'contacts_merged', 'contact_merged_into', 'merge_undone', 'duplicate_dismissed',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

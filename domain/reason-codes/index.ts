@@ -5,14 +5,15 @@
  */
 import { ACCESS_CODES } from './access';
 import { DEAL_CODES } from './deals';
+import { DUPLICATE_CODES } from './duplicates';
 import { ERASURE_CODES } from './erasure';
 import { OPERATIONS_CODES } from './operations';
 import { PROMOTION_CODES } from './promotion';
 import { SEQUENCE_CODES } from './sequences';
 
-export { ACCESS_CODES, DEAL_CODES, ERASURE_CODES, OPERATIONS_CODES, PROMOTION_CODES, SEQUENCE_CODES };
+export { ACCESS_CODES, DEAL_CODES, DUPLICATE_CODES, ERASURE_CODES, OPERATIONS_CODES, PROMOTION_CODES, SEQUENCE_CODES };
 
-export const REASON_CODES = { ...SEQUENCE_CODES, ...PROMOTION_CODES, ...OPERATIONS_CODES, ...ERASURE_CODES, ...ACCESS_CODES, ...DEAL_CODES } as const;
+export const REASON_CODES = { ...SEQUENCE_CODES, ...PROMOTION_CODES, ...OPERATIONS_CODES, ...ERASURE_CODES, ...ACCESS_CODES, ...DEAL_CODES, ...DUPLICATE_CODES } as const;
 
 export type ReasonCode = keyof typeof REASON_CODES;
 export type SequenceCode = keyof typeof SEQUENCE_CODES;

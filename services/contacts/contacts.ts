@@ -6,8 +6,8 @@ import type { ActivityRow, ContactRow } from '../../db/schema';
 import type { Consent, ContactStatus } from '../../domain/contacts/vocabulary';
 import { normalizeEmail } from '../../domain/email-address';
 import { actorLabel, type Actor } from '../actor';
-import { invalidFields, notFound, type FieldProblem } from '../errors';
 import { assertMayWriteContact, ownerAfterWrite } from './ownership';
+import { conflict, invalidFields, notFound, type FieldProblem } from '../errors';
 import { endLiveEnrollmentsOfContact, signalEndedAfterCommit, type LifecycleDeps } from './lifecycle';
 
 export interface ContactFields {
@@ -68,7 +68,8 @@ export async function createContact(db: Db, b: ContactFields, actor: Actor): Pro
 }
 
 export function listContacts(db: Db, q: ContactListQuery): Promise<Page<ContactRow>> {
-  let query = db.selectFrom('contacts').selectAll();
+  // Merged duplicates (tombstones) are not listed; GET /v1/contacts/:id still answers with mergedInto.
+  let query = db.selectFrom('contacts').selectAll().where('merged_into', 'is', null);
   if (q.companyId) query = query.where('company_id', '=', q.companyId);
   if (q.status) query = query.where('status', '=', q.status);
   if (q.email) query = query.where('email_normalized', '=', normalizeEmail(q.email));
@@ -89,6 +90,7 @@ export async function requireContactExists(db: Db, id: string): Promise<void> {
 /** Reps change (and reassign) only their own or unowned contacts; changing an unowned one claims it. */
 export async function updateContact(db: Db, id: string, b: ContactFields, actor: Actor): Promise<ContactRow> {
   const before = await getContact(db, id);
+  if (before.merged_into) throw conflict('MERGED', `Contact ${id} was merged into ${before.merged_into}; change that contact instead.`);
   assertMayWriteContact(actor, before);
   await checkReferences(db, b);
   const owner = b.ownerId !== undefined ? b.ownerId : ownerAfterWrite(actor, before);

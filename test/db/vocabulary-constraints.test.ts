@@ -12,6 +12,8 @@ import { ROLES } from '../../domain/permissions';
 import { PROMOTION_STATES } from '../../domain/promotion/steps';
 import { ENROLLMENT_STATUSES, LIVE_ENROLLMENT_STATUSES, MAILBOX_PROVIDERS, SEND_COUNTER_WINDOWS, SEND_STATUSES, SEQUENCE_STATUSES } from '../../domain/sequences/vocabulary';
 import { SUPPRESSION_REASONS } from '../../domain/suppressions/vocabulary';
+import { DEDUP_SCAN_STATUSES, DEDUP_SCAN_TRIGGERS, DUPLICATE_PAIR_STATUSES, MERGE_MOVE_KINDS, MERGE_STATUSES } from '../../domain/duplicates/vocabulary';
+import { IMPORT_STATUSES, ON_EXISTING } from '../../domain/imports/vocabulary';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 
 let tdb: TestDatabase;
@@ -40,6 +42,13 @@ const VOCABULARIES: [table: string, column: string, values: readonly string[]][]
   ['deal_rules', 'trigger_type', RULE_TRIGGER_TYPES],
   ['deal_rules', 'action_type', RULE_ACTION_TYPES],
   ['deal_rule_firings', 'status', RULE_FIRING_STATUSES],
+  ['dedup_scans', 'status', DEDUP_SCAN_STATUSES],
+  ['dedup_scans', 'trigger', DEDUP_SCAN_TRIGGERS],
+  ['duplicate_pairs', 'status', DUPLICATE_PAIR_STATUSES],
+  ['contact_merges', 'status', MERGE_STATUSES],
+  ['contact_merge_moves', 'kind', MERGE_MOVE_KINDS],
+  ['imports', 'status', IMPORT_STATUSES],
+  ['imports', 'on_existing', ON_EXISTING],
 ];
 
 /** The quoted literals of `col = ANY (ARRAY['a'::text, …])` (or `col IN (…)`) in a constraint definition. */

@@ -29,6 +29,8 @@ export function workerProcesses(): WorkerProcesses {
         LOG_LEVEL: 'warn',
         // The reconciliation Schedule is one per namespace; its own test creates it.
         RECONCILE_EVERY: 'off',
+        // Likewise the nightly duplicate scan's Schedule (its own test creates it).
+        DEDUP_SCAN_AT: 'off',
         SECRETS_KEY: TEST_SECRETS_KEY,
         TEMPORAL_ADDRESS: harnessEnv('TEST_TEMPORAL_ADDRESS'),
         WORKFLOW_BUNDLE_PATH: harnessEnv('WORKFLOW_BUNDLE_PATH'),

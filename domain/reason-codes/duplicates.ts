@@ -1,0 +1,21 @@
+/** Duplicates, merge and CSV import codes (RULES.md "Duplicates and import"). */
+export const DUPLICATE_CODES = {
+  DUPLICATE_EMAIL: 'Two contacts share the same (normalised) email address.',
+  DUPLICATE_NAME: 'Two contacts have nearly the same name (Levenshtein distance on the normalised full name, within the configured bound) and the same company, or both none.',
+  IMPORT_DUPLICATE_EMAIL: 'An earlier row of the same file has this email address (email is the unique key of an import); the first row applies, this one was not applied.',
+  DEDUP_SCAN_FAILED: 'The duplicate scan failed (after retries); pairs from earlier scans stay as they were. Start a new scan.',
+  MERGED: 'The contact was merged into another one (it is a tombstone pointing at the primary); or an enrollment ended because the merged contact was already in the same sequence further along.',
+  MERGE_FAILED: 'The merge failed before it committed (after retries); nothing was moved. Request it again.',
+  MERGE_UNDO_EXPIRED: 'The merge is older than the undo window (MERGE_UNDO_WINDOW) and can no longer be undone.',
+  MERGE_UNDO_BLOCKED: 'The merge cannot be undone: a contact it involves was merged, deleted or changed by a later merge since.',
+  IMPORT_MISSING_EMAIL: 'The row has no email address; email is the unique key of an import.',
+  IMPORT_MULTIPLE_MATCHES: 'Several existing contacts have this email address; merge them first (GET /v1/duplicates), then import again.',
+  IMPORT_NOT_OWNER: 'The row matches a contact owned by another user; only its owner or an admin can update it.',
+  IMPORT_INVALID_VALUE: 'A field of the row has a value outside its vocabulary (e.g. consent or status).',
+  IMPORT_TOO_LARGE: 'The file exceeds the import limits (rows or bytes).',
+  IMPORT_NO_EMAIL_COLUMN: 'No column of the file maps to the email address; name it (e.g. "email") or pass a mapping.',
+  IMPORT_FAILED: 'The import stopped on an unexpected error; rows already applied stay applied (their batches committed). Upload the file again to import the rest.',
+  IMPORT_STAGING_LOST: 'The staged rows of the import were lost (a database restart); upload the file again.',
+  INVALID_TIME_ZONE: 'The time zone is not an IANA time zone name such as Europe/Berlin.',
+  UNKNOWN_COMPANY: 'No company with this id (or exactly one with this name) exists.',
+} as const;
