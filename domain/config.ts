@@ -72,6 +72,7 @@ export const configSchema = z.object({
   /** Duplicates and import (docs/duplicates-import.md). */
   DEDUP_SCAN_AT: z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:MM (UTC) or off').default('03:00'),
   DEDUP_NAME_MAX_DISTANCE: z.coerce.number().int().min(0).max(5).default(2),
+  DEDUP_NAME_ONLY_MAX_PEOPLE: z.coerce.number().int().min(0).max(20).default(2),
   MERGE_UNDO_WINDOW: z.string().default('P30D').refine((v) => parseIsoDuration(v).ok, { message: 'must be an ISO-8601 duration such as P30D' }),
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5_000),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(1_000_000),

@@ -64,6 +64,24 @@ it('finds email duplicates and name variants, groups them in clusters with each 
   await callJson(w.app, w.keys.operator, 'GET', '/v1/duplicates', undefined, 403);
 });
 
+it('a contact with only a name is no candidate of a name three people share, and two mailboxes of colleagues are not one person', async () => {
+  const db = w.tdb.db;
+  const initech = (await db.insertInto('companies').values({ name: 'Initech', external_ids: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
+  const bare = await seedContact(db, { email: null, firstName: 'Ana', lastName: 'Lopez' });
+  const namesakes = [];
+  for (const n of [1, 2, 3]) namesakes.push(await seedContact(db, { email: `ana.lopez.${n}@mail${n}.example`, firstName: 'Ana', lastName: 'Lopez' }));
+  const rareBare = await seedContact(db, { email: null, firstName: 'Zebedee', lastName: 'Quillfeather' });
+  const rare = await seedContact(db, { email: 'zq@mail.example', firstName: 'Zebedee', lastName: 'Quilfeather' });
+  const mary = await seedContact(db, { email: 'mary.smith@initech.example', firstName: 'Mary', lastName: 'Smith', companyId: initech });
+  const marc = await seedContact(db, { email: 'marc.smithers@initech.example', firstName: 'Marc', lastName: 'Smith', companyId: initech });
+
+  await scan();
+  const { items } = await callJson(w.app, w.keys.admin, 'GET', '/v1/duplicates?limit=100', undefined, 200);
+  for (const other of namesakes) expect(pairOf(items, bare, other)).toBeUndefined();
+  expect(pairOf(items, rareBare, rare)).toMatchObject({ reasons: ['DUPLICATE_NAME'], nameDistance: 1 });
+  expect(pairOf(items, mary, marc)).toBeUndefined();
+});
+
 it('a second scan request while one runs returns the running scan', async () => {
   await w.stopWorker();
   try {
