@@ -69,7 +69,7 @@ export const configSchema = z.object({
   PSA_EMULATOR_PORT: port.default(4010),
   PSA_CONFIRMATION_TIMEOUT: z.string().default('PT5M'),
 
-  /** Duplicates and import (docs/duplicates-import.md). */
+  /** Duplicates and import (README "Duplicates, merge and CSV import"). */
   DEDUP_SCAN_AT: z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:MM (UTC) or off').default('03:00'),
   DEDUP_NAME_MAX_DISTANCE: z.coerce.number().int().min(0).max(5).default(2),
   DEDUP_NAME_ONLY_MAX_PEOPLE: z.coerce.number().int().min(0).max(20).default(2),
