@@ -31,6 +31,8 @@ export function workerProcesses(): WorkerProcesses {
         RECONCILE_EVERY: 'off',
         // Likewise the nightly duplicate scan's Schedule (its own test creates it).
         DEDUP_SCAN_AT: 'off',
+        // And the erasure retention sweep's Schedule (test/erasure creates it).
+        ERASURE_RETENTION_SWEEP_AT: 'off',
         SECRETS_KEY: TEST_SECRETS_KEY,
         TEMPORAL_ADDRESS: harnessEnv('TEST_TEMPORAL_ADDRESS'),
         WORKFLOW_BUNDLE_PATH: harnessEnv('WORKFLOW_BUNDLE_PATH'),
