@@ -24,6 +24,9 @@ it('compliance requests; admins and operators read; reps get nothing', async () 
   expect((await call(app, keys.rep, 'GET', '/v1/erasure-requests')).statusCode).toBe(403);
   expect((await call(app, keys.admin, 'POST', `/v1/erasure-requests/${r.id}/extend`, { reason: 'complex' })).statusCode).toBe(403);
   expect((await call(app, keys.rep, 'GET', '/v1/erasure-receipts/verify')).statusCode).toBe(403);
+  // Still running (no worker here): no receipt yet, and the answer says so.
+  const pending = await call(app, keys.compliance, 'GET', `/v1/erasure-requests/${r.id}/receipt`);
+  expect({ status: pending.statusCode, code: pending.json().error.code }).toEqual({ status: 404, code: 'RECEIPT_NOT_READY' });
   // The workflow exists, with the request id and the contact as search attributes (ids only).
   const d = await world.temporal.client.workflow.getHandle(`erasure-${r.id}`).describe();
   expect(d.searchAttributes).toMatchObject({ ErasureRequestId: [r.id], ContactId: [contactId] });
