@@ -4,7 +4,7 @@
  * the subject (a name alone is not unique: another contact may share it). Returns where it was found,
  * never the value.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database';
 import { PERSONAL_COLUMNS, type SubjectScope } from '../../domain/privacy/personal-columns';
 import type { ErasureSubject } from './subject';
@@ -20,20 +20,23 @@ export async function findSubjectInDatabase(db: Db, subject: ErasureSubject, con
   const present = new Set(existing.map((r) => `${r.t}.${r.c}`));
   const hits: string[] = [];
   for (const [table, columns] of Object.entries(PERSONAL_COLUMNS)) {
-    for (const [column, cls] of Object.entries(columns)) {
-      if (!present.has(`${table}.${column}`)) continue;
+    const here = Object.entries(columns).filter(([column]) => present.has(`${table}.${column}`));
+    if (here.length === 0) continue;
+    // One scan per table: each column's verdict as its own boolean.
+    const checks: Array<{ label: string; expr: RawBuilder<boolean> }> = [];
+    for (const [column, cls] of here) {
       const col = sql.ref(column);
-      if (patterns.length > 0) {
-        const found = await sql<{ n: number }>`select 1 as n from ${sql.table(table)} where ${col}::text ilike any(${patterns}::text[]) limit 1`.execute(db);
-        if (found.rows.length > 0) hits.push(`${table}.${column} (address)`);
-      }
+      if (patterns.length > 0) checks.push({ label: `${table}.${column} (address)`, expr: sql<boolean>`coalesce(bool_or(${col}::text ilike any(${patterns}::text[])), false)` });
       const scope: SubjectScope | null = cls.personal ? cls.scope : null;
       const where = scope ? scopeCondition(scope, { contactIds, addresses: subject.addresses }) : null;
-      if (names.length > 0 && where) {
-        const found = await sql<{ n: number }>`select 1 as n from ${sql.table(table)} where ${where} and ${col}::text ~* any(${names}::text[]) limit 1`.execute(db);
-        if (found.rows.length > 0) hits.push(`${table}.${column} (name)`);
-      }
+      if (names.length > 0 && where) checks.push({ label: `${table}.${column} (name)`, expr: sql<boolean>`coalesce(bool_or(${where} and ${col}::text ~* any(${names}::text[])), false)` });
     }
+    if (checks.length === 0) continue;
+    const { rows } = await sql<Record<string, boolean>>`select ${sql.join(checks.map((c, i) => sql`${c.expr} as ${sql.ref(`h${i}`)}`))} from ${sql.table(table)}`.execute(db);
+    const row = rows[0] ?? {};
+    checks.forEach((c, i) => {
+      if (row[`h${i}`]) hits.push(c.label);
+    });
   }
   return hits;
 }

@@ -17,6 +17,7 @@ import { createTestApp, callJson } from '../harness/api';
 import { eventually } from '../harness/eventually';
 import { seedContact } from '../harness/seed';
 import { workerProcesses } from '../harness/worker-process';
+import { recordHistory } from '../harness/histories';
 import { historyText } from '../../temporal/history-text';
 import { sinkContents } from '../sequences-edges/e2e';
 import { createPipeline, dealBody } from '../deals/fixtures';
@@ -113,6 +114,7 @@ it('stops sequences first, keeps the invoice reference, erases everywhere, and p
   expect(again.id).toBe(accepted.id);
 
   const done = await awaitErasure(world, accepted.id);
+  await recordHistory('erasure-happy', world.temporal.client.workflow.getHandle(accepted.workflowId));
   expect(done.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(['locate', 'stop_sequences', 'check_books', 'erase_crm', 'suppress', 'propagate', 'verify', 'receipt'].map((n) => `${n}:completed`));
   const step = (name: string) => done.steps.find((s: { name: string }) => s.name === name);
   expect(step('stop_sequences').code).toBe('ACTIVE_SEQUENCES');

@@ -55,3 +55,17 @@ it('deletes the row of a contact without invoices, then refuses the person every
   expect(errors).toEqual([expect.objectContaining({ row: 2, field: 'email', code: 'ERASED' })]);
   expect(JSON.stringify(errors)).not.toContain('ottilie@');
 });
+
+it('verify fails the request, naming where the address was still found (never the address)', async () => {
+  const { app, keys } = world.ctx;
+  // A column classified as not personal that, here, holds the address: erase_crm leaves it, verify finds it.
+  await callJson(app, keys.admin, 'POST', '/v1/companies', { name: 'Left behind: leftover@verify.example' }, 201);
+  const contact = await callJson(app, keys.rep, 'POST', '/v1/contacts', { email: 'leftover@verify.example', firstName: 'Lorcan' }, 201);
+  const r = await requestErasure(world, { contactId: contact.id });
+  const failed = await awaitErasure(world, r.id, 'failed');
+  expect(failed.code).toBe('PERSONAL_DATA_FOUND');
+  const verify = failed.steps.find((s: { name: string }) => s.name === 'verify');
+  expect(verify).toMatchObject({ status: 'failed', code: 'PERSONAL_DATA_FOUND', detail: expect.stringContaining('companies.name (address)') });
+  expect(JSON.stringify(failed)).not.toContain('leftover@');
+  expect((await call(app, keys.compliance, 'GET', `/v1/erasure-requests/${r.id}/receipt`)).statusCode).toBe(404);
+});
