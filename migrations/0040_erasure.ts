@@ -52,8 +52,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       request_id uuid not null references erasure_requests (id),
       -- The anonymised stub that holds the reference.
       contact_id uuid not null,
-      system text not null check (system in ('books')),
-      kind text not null check (kind in ('invoice')),
+      -- one value today; written as = any(array[…]) so more can be added (and the vocabulary test reads it)
+      system text not null check (system = any (array['books'])),
+      kind text not null check (kind = any (array['invoice'])),
       reference text not null,
       amount numeric(22, 4),
       currency text check (currency ~ '^[A-Z]{3}$'),
