@@ -42,9 +42,10 @@ export async function startDevIntegrations(opts: { config: AppConfig; db: Db; da
     const { startBooksEmulator } = await import('../test/emulators/books/books-emulator');
     const books = await startBooksEmulator({ port: config.BOOKS_EMULATOR_PORT, apiKey: opts.env.BOOKS_API_KEY! });
     opts.env.BOOKS_API_URL = books.url;
-    opts.log(`BOOKS_API_URL is not set: running the Books emulator at ${books.url} (key: BOOKS_API_KEY in .data/dev-secrets.json)`);
+    const secretsFile = path.relative(process.cwd(), path.join(dataDir, 'dev-secrets.json'));
+    opts.log(`BOOKS_API_URL is not set: running the Books emulator at ${books.url} (key: BOOKS_API_KEY in ${secretsFile})`);
     stops.push(() => books.close());
-    lines.push(`  Books         ${books.url} (emulator; key BOOKS_API_KEY in .data/dev-secrets.json; set BOOKS_API_URL to use a real Books)`);
+    lines.push(`  Books         ${books.url} (emulator; key BOOKS_API_KEY in ${secretsFile}; set BOOKS_API_URL to use a real Books)`);
   }
   return {
     describe: () => lines,
