@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
 import type { Clock } from '../domain/clock';
 import type { AppConfig } from '../domain/config';
+import type { BooksClient } from '../integrations/books/client';
 import type { PsaClient } from '../integrations/psa/client';
 import type { MailboxRow } from '../integrations/mail/mailbox-transports';
 import type { MailTransport } from '../integrations/mail/transport';
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   config: AppConfig;
   /** The PSA API; when absent, built from PSA_API_URL / PSA_INTEGRATION_KEY / CRM_INTEGRATION_KEY on first use. */
   psa?: PsaClient;
+  /** The Books API; when absent, built from BOOKS_API_URL / BOOKS_API_KEY on first use. */
+  books?: BooksClient;
   /** The transport for a mailbox (tests: the Graph emulator, failure injection); default: SMTP / Graph, cached per mailbox. */
   mailTransportFor?: (mailbox: MailboxRow) => MailTransport;
   /** A Temporal client, for the reconciliation of workflows stopped outside the CRM (visibility queries). */

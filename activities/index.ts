@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createDealActivities } from './deals';
 import { createDedupActivities } from './duplicates';
+import { createErasureActivities } from './erasure';
 import { createImportActivities } from './imports';
 import { createMergeActivities } from './merges';
 import { createPromotionActivities } from './promotion';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createImportActivities(deps),
     ...createDedupActivities(deps),
     ...createMergeActivities(deps),
+    ...createErasureActivities(deps),
   };
 }
 

@@ -10,6 +10,7 @@ import type { PromotionState, PromotionStepName, SkippedContact, StepRecord } fr
 import type { EnrollmentStatus, MailboxProvider, SendCounterWindow, SendStatus, SequenceStatus } from '../domain/sequences/vocabulary';
 import type { SuppressionReason } from '../domain/suppressions/vocabulary';
 import type { DuplicatesImportTables } from './schema-duplicates-import';
+import type { ErasureTables } from './schema-erasure';
 
 /** Kysely table types; the SQL lives in migrations/. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -209,7 +210,7 @@ export interface PromotionsTable {
   finished_at: Date | null;
 }
 
-export interface Database extends DealTables, DuplicatesImportTables {
+export interface Database extends DealTables, DuplicatesImportTables, ErasureTables {
   companies: CompaniesTable;
   contacts: ContactsTable;
   users: UsersTable;

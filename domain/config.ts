@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { optionalPayloadKeysSchema } from './payload-keys';
 import { decodeSecretsKey } from './secrets-key';
 import { parseIsoDuration } from './duration';
+import { mergeRetentionRules, retentionRulesSchema } from './erasure/retention';
 
 /**
  * Every setting is an environment variable, parsed once here and injected.
@@ -77,6 +78,37 @@ export const configSchema = z.object({
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5_000),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(1_000_000),
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+
+  /** GDPR erasure (docs/erasure.md). Books: unset URL makes `npm start` run the Books emulator. */
+  BOOKS_API_URL: optionalString,
+  BOOKS_API_KEY: optionalString,
+  BOOKS_EMULATOR_PORT: port.default(4020),
+  /** Origins of the Temporal Web UI allowed to call the codec server (comma-separated); `npm start` sets its dev UI. */
+  TEMPORAL_UI_ORIGIN: optionalString,
+  /** JSON { "<jurisdiction>": { years, from: issue_date|end_of_year, legalBasis } } laid over the defaults (domain/erasure/retention.ts). */
+  ERASURE_RETENTION_RULES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return mergeRetentionRules(undefined);
+      let json: unknown;
+      try {
+        json = JSON.parse(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON: { "DE": { "years": 8, "from": "end_of_year", "legalBasis": "…" } }' });
+        return z.NEVER;
+      }
+      const parsed = retentionRulesSchema.safeParse(json);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${issue.path.join('.')}: ${issue.message}` });
+        return z.NEVER;
+      }
+      return mergeRetentionRules(parsed.data);
+    }),
+  /** How long erasure waits for an ended enrollment's workflow to close before it terminates it (ISO-8601). */
+  ERASURE_ENROLLMENT_STOP_TIMEOUT: z.string().default('PT1M').refine((v) => parseIsoDuration(v).ok, { message: 'must be an ISO-8601 duration such as PT1M' }),
+  /** Daily run (HH:MM UTC) of the `erasure-retention-sweep` Schedule, or off. */
+  ERASURE_RETENTION_SWEEP_AT: z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:MM (UTC) or off').default('04:30'),
 }).superRefine((c, ctx) => {
   // Production has no launcher to fill these in: refuse to start without them.
   if (c.NODE_ENV !== 'production') return;
@@ -100,7 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /** Settings a running service cannot do without; the launcher fills them in development. */
-export function requireSetting<K extends keyof AppConfig>(config: AppConfig, key: K): NonNullable<AppConfig[K]> {
+export function requireSetting<K extends keyof AppConfig>(config: Pick<AppConfig, K>, key: K): NonNullable<AppConfig[K]> {
   const value = config[key];
   if (value === undefined || value === null || value === '') {
     throw new ConfigError(`${String(key)} is not set. Set it in the environment (npm start sets it for development).`);

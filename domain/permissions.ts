@@ -36,6 +36,7 @@ export const PERMISSIONS = {
   'jobs:read': 'Read the progress of imports and duplicate scans, and import error reports (counts, row numbers, field names and codes only: no personal data)',
   'duplicates:read': 'Read duplicate candidates (clusters of contacts with their reasons)',
   'duplicates:write': 'Start duplicate scans; dismiss candidate pairs',
+  'payloads:decode': 'Decode and encode Temporal payloads through the codec server (the Temporal Web UI)',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -50,7 +51,8 @@ export const ROLE_PERMISSIONS: Record<RoleName, ReadonlySet<Permission>> = {
     (Object.keys(PERMISSIONS) as Permission[]).filter((p) => p !== 'erasure:write'),
   ),
   compliance: new Set<Permission>(['companies:read', 'contacts:read', 'enrollments:read', 'suppressions:read', 'erasure:read', 'erasure:write', 'audit:read']),
-  operator: new Set<Permission>(readStatus),
+  // Operators watch workflows in the Temporal Web UI: its codec server decodes payloads (ids only) for them.
+  operator: new Set<Permission>([...readStatus, 'payloads:decode']),
 };
 
 export function roleHasPermission(role: RoleName, permission: Permission): boolean {

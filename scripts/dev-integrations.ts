@@ -5,7 +5,8 @@ import { startSmtpSink } from './smtp-sink';
 
 /**
  * Local stand-ins for external SaaS in development: an SMTP sink with a connected dev mailbox
- * (so sent emails land in .data/mail/), and the PSA emulator when PSA_API_URL is not set.
+ * (so sent emails land in .data/mail/), the PSA emulator when PSA_API_URL is not set, and the Books
+ * emulator when BOOKS_API_URL is not set.
  */
 export interface DevIntegrations {
   describe(): string[];
@@ -36,6 +37,15 @@ export async function startDevIntegrations(opts: { config: AppConfig; db: Db; da
     opts.log(`PSA_API_URL is not set: running the PSA emulator at ${psa.url} (confirms new clients after 5 s)`);
     stops.push(() => psa.close());
     lines.push(`  PSA           ${psa.url} (emulator; set PSA_API_URL to use a real PSA)`);
+  }
+  if (!config.BOOKS_API_URL) {
+    const { startBooksEmulator } = await import('../test/emulators/books/books-emulator');
+    const books = await startBooksEmulator({ port: config.BOOKS_EMULATOR_PORT, apiKey: opts.env.BOOKS_API_KEY! });
+    opts.env.BOOKS_API_URL = books.url;
+    const secretsFile = path.relative(process.cwd(), path.join(dataDir, 'dev-secrets.json'));
+    opts.log(`BOOKS_API_URL is not set: running the Books emulator at ${books.url} (key: BOOKS_API_KEY in ${secretsFile})`);
+    stops.push(() => books.close());
+    lines.push(`  Books         ${books.url} (emulator; key BOOKS_API_KEY in ${secretsFile}; set BOOKS_API_URL to use a real Books)`);
   }
   return {
     describe: () => lines,

@@ -16,5 +16,7 @@ export const ACTIVITY_TYPES = [
   'deal_rule_fired', 'deal_rule_skipped', 'deal_rule_conflict',
   // duplicates, merge and import
   'contacts_merged', 'contact_merged_into', 'merge_undone', 'duplicate_dismissed',
+  // GDPR erasure
+  'erasure_requested', 'erasure_completed', 'retention_ended',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

@@ -9,7 +9,7 @@ import type { Db } from '../../db/database';
 import type { Tx } from '../../db/lock-order';
 import type { ImportRow, StagedImportRow } from '../../db/schema-duplicates-import';
 import type { RoleName } from '../../domain/permissions';
-import { erasureHash } from '../../domain/privacy/erasure-hash';
+import { ERASED_ADDRESS_MESSAGE, erasedAddresses } from '../erasure/erased-subject';
 import { checkRow, type RowProblem } from '../../domain/imports/row-rules';
 import { mayWriteContact } from '../contacts/ownership';
 
@@ -164,14 +164,10 @@ async function decide(tx: Tx, imp: ImportRow, rows: StagedImportRow[], erasureSe
   const companyIds = [...new Set(candidates.flatMap((c) => (c.values.companyId ? [c.values.companyId] : [])))];
   const companyNames = [...new Set(candidates.flatMap((c) => (!c.values.companyId && c.row.company_name ? [c.row.company_name.toLowerCase()] : [])))];
   const emails = candidates.map((c) => c.row.email_normalized!);
-  // Hashing every address is only worth it when some address was erased at all.
-  const anyErased = await tx.selectFrom('suppressions').select('id').where('reason', '=', 'erased').limit(1).executeTakeFirst();
-  const hashes = new Map(anyErased ? candidates.map((c) => [c.row.row_no, erasureHash(erasureSecret, c.row.email_normalized!)]) : []);
-
   const [knownIds, namedCompanies, erased, existing] = await Promise.all([
     companyIds.length ? tx.selectFrom('companies').select('id').where(sql<boolean>`id = any(${companyIds}::uuid[])`).execute() : [],
     companyNames.length ? tx.selectFrom('companies').select(['id', sql<string>`lower(name)`.as('key')]).where(sql<boolean>`lower(name) = any(${companyNames}::text[])`).execute() : [],
-    hashes.size ? tx.selectFrom('suppressions').select('address_hash').where('reason', '=', 'erased').where(sql<boolean>`address_hash = any(${[...hashes.values()]}::text[])`).execute() : [],
+    erasedAddresses(tx, erasureSecret, emails),
     emails.length
       ? tx
           .selectFrom('contacts')
@@ -186,7 +182,6 @@ async function decide(tx: Tx, imp: ImportRow, rows: StagedImportRow[], erasureSe
   const companyExists = new Set(knownIds.map((c) => c.id));
   const companiesByName = new Map<string, string[]>();
   for (const c of namedCompanies) companiesByName.set(c.key, [...(companiesByName.get(c.key) ?? []), c.id]);
-  const erasedHashes = new Set(erased.map((e) => e.address_hash));
   const byEmail = new Map<string, ExistingContact[]>();
   for (const c of existing) byEmail.set(c.email_normalized!, [...(byEmail.get(c.email_normalized!) ?? []), c]);
   const actor = { userId: imp.requested_by, role: imp.requested_role as RoleName | null };
@@ -200,7 +195,7 @@ async function decide(tx: Tx, imp: ImportRow, rows: StagedImportRow[], erasureSe
       if (ids.length === 1) companyId = ids[0]!;
       else c.errors.push({ row_no: row.row_no, field: 'companyName', code: 'UNKNOWN_COMPANY', message: ids.length === 0 ? 'No company has this name.' : `${ids.length} companies have this name; give the companyId instead.`, other_row: null });
     }
-    if (hashes.size > 0 && erasedHashes.has(hashes.get(row.row_no)!)) c.errors.push({ row_no: row.row_no, field: 'email', code: 'ERASED', message: 'This address belongs to an erased subject (GDPR) and cannot be imported.', other_row: null });
+    if (erased.has(row.email_normalized!)) c.errors.push({ row_no: row.row_no, field: 'email', code: 'ERASED', message: ERASED_ADDRESS_MESSAGE, other_row: null });
     if (c.errors.length > 0) continue;
 
     const matches = byEmail.get(row.email_normalized!) ?? [];

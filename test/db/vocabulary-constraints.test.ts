@@ -14,6 +14,7 @@ import { ENROLLMENT_STATUSES, LIVE_ENROLLMENT_STATUSES, MAILBOX_PROVIDERS, SEND_
 import { SUPPRESSION_REASONS } from '../../domain/suppressions/vocabulary';
 import { DEDUP_SCAN_STATUSES, DEDUP_SCAN_TRIGGERS, DUPLICATE_PAIR_STATUSES, MERGE_MOVE_KINDS, MERGE_STATUSES } from '../../domain/duplicates/vocabulary';
 import { IMPORT_STATUSES, ON_EXISTING } from '../../domain/imports/vocabulary';
+import { ERASURE_STATUSES, ERASURE_SUBJECT_KINDS, RECEIPT_KINDS, RETAINED_KINDS, RETAINED_SYSTEMS } from '../../domain/erasure/vocabulary';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 
 let tdb: TestDatabase;
@@ -49,6 +50,11 @@ const VOCABULARIES: [table: string, column: string, values: readonly string[]][]
   ['contact_merge_moves', 'kind', MERGE_MOVE_KINDS],
   ['imports', 'status', IMPORT_STATUSES],
   ['imports', 'on_existing', ON_EXISTING],
+  ['erasure_requests', 'status', ERASURE_STATUSES],
+  ['erasure_requests', 'subject_kind', ERASURE_SUBJECT_KINDS],
+  ['erasure_retained_records', 'system', RETAINED_SYSTEMS],
+  ['erasure_retained_records', 'kind', RETAINED_KINDS],
+  ['erasure_receipts', 'kind', RECEIPT_KINDS],
 ];
 
 /** The quoted literals of `col = ANY (ARRAY['a'::text, …])` (or `col IN (…)`) in a constraint definition. */
