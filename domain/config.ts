@@ -76,6 +76,14 @@ export const configSchema = z.object({
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5_000),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(1_000_000),
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+
+  /** CRM sync (docs/crm-sync.md). Unset SALESFORCE_LOGIN_URL: npm start runs the Salesforce emulator and a dev connector on it. */
+  SALESFORCE_LOGIN_URL: optionalString,
+  SALESFORCE_CLIENT_ID: optionalString,
+  SALESFORCE_CLIENT_SECRET: optionalString,
+  SALESFORCE_EMULATOR_PORT: port.default(4030),
+  /** Records per Bulk API 2.0 results page of a full load (one transaction each). */
+  CRM_SYNC_BULK_PAGE_SIZE: z.coerce.number().int().min(100).max(100_000).default(10_000),
 }).superRefine((c, ctx) => {
   // Production has no launcher to fill these in: refuse to start without them.
   if (c.NODE_ENV !== 'production') return;

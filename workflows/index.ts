@@ -7,3 +7,4 @@ export { dealAutomationWorkflow } from './deal-automation/workflow';
 export { importWorkflow } from './import/workflow';
 export { dedupScanWorkflow } from './dedup-scan/workflow';
 export { mergeContactsWorkflow } from './merge/workflow';
+export { crmSyncWorkflow } from './crm-sync/workflow';
