@@ -36,7 +36,7 @@ export interface SyncCursorsTable {
   object: SyncObject;
   updated_from: NullableTimestamp;
   deleted_from: NullableTimestamp;
-  full_load: Nullable<'initial' | 'resync'>;
+  full_load: Nullable<'initial' | 'resync' | 'requested'>;
   full_load_state: Json<Record<string, unknown> | null>;
   loaded_at: NullableTimestamp;
   updated_at: Timestamp;

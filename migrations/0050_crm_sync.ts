@@ -42,8 +42,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       -- Salesforce's own latestDateCovered of each feed: the next window's start
       updated_from timestamptz,
       deleted_from timestamptz,
-      -- set: the next cycle reads the whole object (initial load, or resync after CURSOR_EXPIRED_RESYNC)
-      full_load text check (full_load in ('initial', 'resync')),
+      -- set: the next cycle reads the whole object (initial load, resync after CURSOR_EXPIRED_RESYNC, or one asked for)
+      full_load text check (full_load in ('initial', 'resync', 'requested')),
       -- a running full load: { cycleId, jobId, locator, watermark } so a retried activity resumes
       full_load_state jsonb,
       loaded_at timestamptz,
@@ -118,7 +118,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       kind text not null check (kind in ('initial', 'incremental', 'resync')),
       status text not null default 'running' check (status in ('running', 'completed', 'deferred', 'failed')),
       code text,
-      started_at timestamptz not null default now(),
+      -- millisecond precision, so keyset cursors round-trip through JavaScript dates
+      started_at timestamptz not null default date_trunc('milliseconds', now()),
       ended_at timestamptz,
       deferred_until timestamptz,
       records_read int not null default 0,

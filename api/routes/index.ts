@@ -22,6 +22,7 @@ import { pipelineRoutes } from './pipelines';
 import { contactExportRoutes } from './contacts-export';
 import { duplicateRoutes } from './duplicates';
 import { importRoutes } from './imports';
+import { connectorRoutes } from './connectors';
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   healthRoutes(app, deps);
@@ -46,5 +47,6 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   contactExportRoutes(app, deps);
   duplicateRoutes(app, deps);
   await importRoutes(app, deps);
+  connectorRoutes(app, deps);
   await Promise.resolve();
 }

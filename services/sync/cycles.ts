@@ -51,7 +51,7 @@ export async function beginCycle(db: Db, input: { connectorId: string; cycleId: 
 
   await ensureCursors(db, input.connectorId, connector.settings);
   const loads = await db.selectFrom('sync_cursors').select('full_load').where('connector_id', '=', input.connectorId).where('object', 'in', connector.settings.objects).where('full_load', 'is not', null).execute();
-  const kind: SyncCycleKind = loads.some((l) => l.full_load === 'resync') ? 'resync' : loads.length > 0 ? 'initial' : 'incremental';
+  const kind: SyncCycleKind = loads.some((l) => l.full_load === 'resync' || l.full_load === 'requested') ? 'resync' : loads.length > 0 ? 'initial' : 'incremental';
 
   const window = await db
     .selectFrom('sync_cycles')

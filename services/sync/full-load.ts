@@ -46,6 +46,7 @@ export async function fullLoadStep(db: Db, client: SalesforceClient, ctx: ApplyC
   const cursor = await db.selectFrom('sync_cursors').selectAll().where('connector_id', '=', C).where('object', '=', object).executeTakeFirst();
   if (!cursor?.full_load) return { state: 'done', records: 0 };
   if (cursor.full_load === 'resync') await markCycleKind(db, ctx.cycleId, 'resync', 'CURSOR_EXPIRED_RESYNC');
+  else if (cursor.full_load === 'requested') await markCycleKind(db, ctx.cycleId, 'resync');
   let state = (cursor.full_load_state ?? null) as FullLoadState | null;
   // A load begun by an earlier (failed) cycle starts again: its "seen" marks belong to that cycle.
   if (!state || state.cycleId !== ctx.cycleId) {
