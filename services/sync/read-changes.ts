@@ -8,7 +8,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/database';
-import { planWindow } from '../../domain/sync/window';
+import { planWindow, type WindowPlan } from '../../domain/sync/window';
 import type { SyncObject } from '../../domain/sync/vocabulary';
 import { SalesforceCursorExpiredError, type SalesforceClient } from '../../integrations/salesforce';
 
@@ -31,28 +31,33 @@ export async function readChanges(db: Db, client: SalesforceClient, input: ReadI
   const { connectorId, object } = input;
   const cursor = await db.selectFrom('sync_cursors').selectAll().where('connector_id', '=', connectorId).where('object', '=', object).executeTakeFirst();
   if (!cursor || cursor.full_load || !cursor.updated_from || !cursor.deleted_from) return { kind: 'full_load' };
-  const serverNow = input.now() + input.serverClockSkewMs;
-  const updatedWindow = planWindow(cursor.updated_from.getTime(), serverNow, 'updated');
-  const deletedWindow = planWindow(cursor.deleted_from.getTime(), serverNow, 'deleted');
-  if (updatedWindow.kind === 'expired' || deletedWindow.kind === 'expired') return requestResync(db, connectorId, object);
-  if (updatedWindow.kind === 'too_soon' && deletedWindow.kind === 'too_soon') return { kind: 'nothing_due' };
+  /** The CRM's "now": the freshest Date header this client saw, else the stored skew. */
+  const serverNow = () => input.now() + (client.serverClockSkewMs() ?? input.serverClockSkewMs);
+  const first = { updated: planWindow(cursor.updated_from.getTime(), serverNow(), 'updated'), deleted: planWindow(cursor.deleted_from.getTime(), serverNow(), 'deleted') };
+  if (first.updated.kind === 'expired' || first.deleted.kind === 'expired') return requestResync(db, connectorId, object);
+  if (first.updated.kind === 'too_soon' && first.deleted.kind === 'too_soon') return { kind: 'nothing_due' };
 
-  let updatedIds: string[] = [];
+  const updatedIds: string[] = [];
   let updatedTo: Date | null = null;
-  let deletedIds: string[] = [];
+  const deletedIds: string[] = [];
   let deletedTo: Date | null = null;
   try {
-    if (updatedWindow.kind === 'read') {
-      const u = await client.getUpdated(object, updatedWindow.start, updatedWindow.end);
-      updatedIds = u.ids;
+    // A second window only when the CRM's clock turned out later than estimated (its first answer says so).
+    let window: WindowPlan = first.updated;
+    for (let i = 0; i < 2 && window.kind === 'read'; i++) {
+      const u = await client.getUpdated(object, window.start, window.end);
+      updatedIds.push(...u.ids);
       updatedTo = u.latestDateCovered;
+      window = planWindow(u.latestDateCovered.getTime(), serverNow(), 'updated');
     }
-    if (deletedWindow.kind === 'read') {
-      const d = await client.getDeleted(object, deletedWindow.start, deletedWindow.end);
+    let deletes: WindowPlan = first.deleted;
+    for (let i = 0; i < 2 && deletes.kind === 'read'; i++) {
+      const d = await client.getDeleted(object, deletes.start, deletes.end);
       // Deletes before the cursor were purged unseen (recycle bin emptied): only a full diff finds them.
-      if (d.earliestDateAvailable.getTime() > cursor.deleted_from.getTime()) return requestResync(db, connectorId, object);
-      deletedIds = d.deletedRecords.map((r) => r.id);
+      if (d.earliestDateAvailable.getTime() > (deletedTo ?? cursor.deleted_from).getTime()) return requestResync(db, connectorId, object);
+      deletedIds.push(...d.deletedRecords.map((r) => r.id));
       deletedTo = d.latestDateCovered;
+      deletes = planWindow(d.latestDateCovered.getTime(), serverNow(), 'deleted');
     }
   } catch (err) {
     if (err instanceof SalesforceCursorExpiredError) return requestResync(db, connectorId, object);
