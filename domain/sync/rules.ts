@@ -19,9 +19,9 @@ export type SyncRuleName =
   | 'contact_active'
   | 'email_valid'
   | 'email_unique'
-  | 'company_linked'
   | 'b2c'
   | 'scope'
+  | 'company_linked'
   | 'duplicate_on_create'
   | 'addresses';
 
@@ -41,9 +41,9 @@ export const SYNC_RULES: readonly SyncRuleDefinition[] = [
   { rule: 'contact_active', objects: ['Contact'], codes: ['CONTACT_INACTIVE', 'DELETED_INACTIVE'], description: 'A contact syncs only while Active; one that becomes inactive is made inactive locally (its enrollments end), or deleted when deleteInactiveContacts is on and its company is active.' },
   { rule: 'email_valid', objects: ['Contact', 'Lead'], codes: ['INVALID_EMAIL'], description: 'A person syncs only with a valid email address.' },
   { rule: 'email_unique', objects: ['Contact', 'Lead'], codes: ['DUPLICATE_EMAIL', 'MULTIPLE_CRM_MATCHES'], description: 'Contacts sharing an email are all excluded; a lead sharing one with a contact yields to the contact; several leads: the first. With allowDuplicateEmails every record syncs by its CRM id.' },
-  { rule: 'company_linked', objects: ['Contact'], codes: ['NO_LINKED_COMPANY'], description: "A contact is created only under a company that exists on both sides (its account is synced)." },
   { rule: 'b2c', objects: ['Contact', 'Lead'], codes: ['B2C_SKIPPED'], description: "With skipB2C, a record whose first + last name equals its company's name is skipped." },
   { rule: 'scope', objects: ['Account', 'Contact', 'Lead'], codes: ['SCOPE_LINKED_ONLY'], description: 'With scope linked_only nothing is created locally; records already linked (or matching a local email) are updated.' },
+  { rule: 'company_linked', objects: ['Contact'], codes: ['NO_LINKED_COMPANY'], description: "A contact is created only under a company that exists on both sides (its account is synced); an existing local contact with its email is linked instead." },
   { rule: 'duplicate_on_create', objects: ['Account', 'Contact', 'Lead'], codes: ['POSSIBLE_DUPLICATE'], description: 'With detectDuplicatesOnCreate, a record resembling an unlinked local one is queued for a person to resolve instead of being created.' },
   { rule: 'addresses', objects: ['Account', 'Contact'], codes: ['ADDRESS_SYNC_DISABLED'], description: 'Addresses sync only when syncAddresses is on (informational: never blocks the rest of the record).' },
 ];
@@ -211,13 +211,6 @@ export function decideInbound(f: DecisionFacts): SyncDecision {
     checks.push(pass('email_unique'));
   }
 
-  if (f.object === 'Contact') {
-    const accountId = text(s, 'AccountId');
-    const companyLinked = Boolean(f.account?.localCompanyId) && f.account?.status !== 'stopped';
-    if (!linked && !companyLinked) return block(fail('company_linked', 'NO_LINKED_COMPANY', accountId ? `account ${accountId} is not linked to a local company` : 'the contact has no account'));
-    checks.push(pass('company_linked'));
-  }
-
   if (f.object !== 'Account' && f.settings.skipB2C) {
     const company = f.object === 'Lead' ? text(s, 'Company') : text(f.account?.snapshot, 'Name');
     if (isB2C(text(s, 'FirstName'), text(s, 'LastName'), company)) return block(fail('b2c', 'B2C_SKIPPED', 'first + last name equals the company name'));
@@ -225,13 +218,17 @@ export function decideInbound(f: DecisionFacts): SyncDecision {
   }
 
   if (!linked) {
+    // An existing local record with this email is adopted, not created: scope and company-first do not apply.
     const match = f.emailMatches.find((c) => !c.linkedElsewhere);
-    if (match) {
-      checks.push(pass('scope'));
-      return finish({ outcome: 'link', code: null, checks, linkTo: match.id });
-    }
+    if (match) return finish({ outcome: 'link', code: null, checks, linkTo: match.id });
     if (f.settings.scope === 'linked_only') return block(fail('scope', 'SCOPE_LINKED_ONLY', 'no linked local record'));
     checks.push(pass('scope'));
+    if (f.object === 'Contact') {
+      const accountId = text(s, 'AccountId');
+      const companyLinked = Boolean(f.account?.localCompanyId) && f.account?.status !== 'stopped';
+      if (!companyLinked) return block(fail('company_linked', 'NO_LINKED_COMPANY', accountId ? `account ${accountId} is not linked to a local company` : 'the contact has no account'));
+      checks.push(pass('company_linked'));
+    }
     if (f.settings.detectDuplicatesOnCreate && f.lookalikes.length > 0) {
       checks.push(fail('duplicate_on_create', 'POSSIBLE_DUPLICATE', `resembles ${f.lookalikes.slice(0, 5).join(', ')}`));
       return finish({ outcome: 'review', code: 'POSSIBLE_DUPLICATE', checks, candidates: f.lookalikes });

@@ -504,6 +504,8 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
     for (const id of [...deletions].sort()) {
       const ids = await endLiveEnrollmentsOfContact(tx, id, 'DELETED_INACTIVE');
       if (ids.length > 0) result.ended.push({ ids, reason: 'DELETED_INACTIVE' });
+      const logged = activities.find((a) => a.contact_id === id && a.type === 'crm_sync_deleted_inactive');
+      if (logged) logged.data.endedEnrollmentIds = ids;
       await tx.deleteFrom('contacts').where('id', '=', id).execute();
     }
     if (activities.length > 0) {

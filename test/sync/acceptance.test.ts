@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => w?.close());
 
 it('syncs valid records, explains the rest, follows filter changes and merges, and reports health', async () => {
-  const accountId = seedAccount(w, { Name: 'Acme', Type: 'Customer' });
+  const accountId = seedAccount(w, { Name: 'Acme', Type: 'Customer', Website: 'https://acme.example' });
   const [valid, inactive, dupA, dupB] = seedContacts(w, [
     { AccountId: accountId, FirstName: 'Ada', LastName: 'Lovelace', Email: 'ada@acme.example' },
     { AccountId: accountId, FirstName: 'Ina', LastName: 'Active', Email: 'ina@acme.example', Active__c: false },

@@ -117,9 +117,10 @@ export async function startSyncWorld(opts: { worker?: boolean; emulatorSettings?
   return world;
 }
 
-/** Seeds an Account and returns its id. */
+/** Seeds an Account and returns its id (a name and website of its own: another test's company is no lookalike). */
 export function seedAccount(w: SyncWorld, fields: Record<string, unknown> = {}): string {
-  return w.emulator.control.seed('Account', [{ Name: 'Acme', Type: 'Customer', Website: 'https://acme.example', ...fields }])[0]!;
+  const tag = randomUUID().slice(0, 8);
+  return w.emulator.control.seed('Account', [{ Name: `Acme ${tag}`, Type: 'Customer', Website: `https://acme-${tag}.example`, ...fields }])[0]!;
 }
 
 export function seedContacts(w: SyncWorld, rows: Array<Record<string, unknown>>): string[] {
