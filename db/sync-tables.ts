@@ -2,7 +2,7 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { ReasonCode } from '../domain/reason-codes';
 import type {
-  ConnectorStatus, ConnectorType, ReviewStatus, SyncCycleKind, SyncCycleStatus, SyncLocalKind, SyncObject, SyncPendingOp, SyncRecordStatus,
+  ConnectorStatus, ConnectorType, ReviewStatus, SyncCycleKind, SyncCycleStatus, SyncFullLoadReason, SyncLocalKind, SyncObject, SyncPendingOp, SyncRecordStatus,
 } from '../domain/sync/vocabulary';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -36,7 +36,7 @@ export interface SyncCursorsTable {
   object: SyncObject;
   updated_from: NullableTimestamp;
   deleted_from: NullableTimestamp;
-  full_load: Nullable<'initial' | 'resync' | 'requested'>;
+  full_load: Nullable<SyncFullLoadReason>;
   full_load_state: Json<Record<string, unknown> | null>;
   loaded_at: NullableTimestamp;
   updated_at: Timestamp;

@@ -14,7 +14,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     create table connectors (
       id uuid primary key default gen_random_uuid(),
-      type text not null check (type in ('salesforce')),
+      -- an array, not IN: a one-value IN is stored as "=" and the vocabulary test reads ANY (ARRAY[…])
+      type text not null check (type = any (array['salesforce'])),
       name text not null check (length(name) between 1 and 200),
       status text not null default 'active' check (status in ('active', 'paused', 'auth_failed')),
       -- settings without the client secret (docs/crm-sync.md)

@@ -48,3 +48,7 @@ export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
 /** Local fields the app owns: a CRM value never overwrites them, whatever the mapping says. */
 export const APP_OWNED_FIELDS = ['score', 'grade'] as const;
+
+/** Why an object is read in full on the next cycle. */
+export const SYNC_FULL_LOAD_REASONS = ['initial', 'resync', 'requested'] as const;
+export type SyncFullLoadReason = (typeof SYNC_FULL_LOAD_REASONS)[number];
