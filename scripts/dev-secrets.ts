@@ -13,6 +13,9 @@ export interface DevSecrets {
   SECRETS_KEY: string;
   PSA_INTEGRATION_KEY: string;
   CRM_INTEGRATION_KEY: string;
+  /** The Salesforce emulator's connected app (npm start without SALESFORCE_LOGIN_URL). */
+  SALESFORCE_CLIENT_ID: string;
+  SALESFORCE_CLIENT_SECRET: string;
 }
 
 export function loadOrCreateDevSecrets(file: string): DevSecrets {
@@ -27,6 +30,8 @@ export function loadOrCreateDevSecrets(file: string): DevSecrets {
     SECRETS_KEY: existing.SECRETS_KEY ?? randomBytes(32).toString('base64'),
     PSA_INTEGRATION_KEY: existing.PSA_INTEGRATION_KEY ?? `psa_${make()}`,
     CRM_INTEGRATION_KEY: existing.CRM_INTEGRATION_KEY ?? `crm_${make()}`,
+    SALESFORCE_CLIENT_ID: existing.SALESFORCE_CLIENT_ID ?? `dev_emulator_${make().slice(0, 12)}`,
+    SALESFORCE_CLIENT_SECRET: existing.SALESFORCE_CLIENT_SECRET ?? make(),
   };
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
