@@ -8,6 +8,7 @@ import { BENCH_SECRETS, startInfra, startWorkerProcess, type WorkerProcess } fro
 import { enrollVersusNoop, eventsPerHistory, firstStepSends, round, sleepingRss } from './phases';
 import { forecastVersusSum, runForecastAlone, type ForecastBenchResult } from './forecast';
 import { printDuplicatesImportTable, runDuplicatesImportBench } from './duplicates-import-run';
+import { printSyncTable, syncBench } from './sync';
 
 /**
  * `npm run bench` (tsx bench/run.ts): issue 3's sequence benchmarks on servers it starts itself.
@@ -16,8 +17,10 @@ import { printDuplicatesImportTable, runDuplicatesImportBench } from './duplicat
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 10_000);
 const TARGETS = { enrollVsNoopRatio: 0.7, workerRssMiB: 1024, eventsPerHistory: 200 };
 const log = (msg: string) => console.log(`[bench] ${msg}`);
-/** `npm run bench -- --only=import,dedup` runs only those phases (default: all: sequences, import, dedup, forecast). */
-const PHASES = ['sequences', 'import', 'dedup', 'forecast'];
+/** `npm run bench -- --only=import,dedup` runs only those phases (default: all: sequences, import, dedup, forecast, sync). */
+const PHASES = ['sequences', 'import', 'dedup', 'forecast', 'sync'];
+/** Contacts of the CRM sync initial load (issue 10: 100,000). */
+const SYNC_CONTACTS = Number(process.env.BENCH_SYNC_CONTACTS ?? 100_000);
 const ONLY = (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? PHASES).map((s) => s.trim());
 const DEALS = Number(process.env.BENCH_DEALS ?? 1_000_000);
 const OUT = path.resolve(__dirname, 'results', 'latest.json');
@@ -63,6 +66,11 @@ async function main(): Promise<void> {
       const f = await forecastVersusSum(infra.db, DEALS, log);
       printForecast(f);
       results.forecast = { ranAt: new Date().toISOString(), ...f };
+    }
+    if (ONLY.includes('sync')) {
+      const r = await syncBench(infra, SYNC_CONTACTS, log);
+      printSyncTable(r);
+      results.sync = { ranAt: new Date().toISOString(), ...r };
     }
     writeResults(results);
   } finally {

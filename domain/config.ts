@@ -83,7 +83,7 @@ export const configSchema = z.object({
   SALESFORCE_CLIENT_SECRET: optionalString,
   SALESFORCE_EMULATOR_PORT: port.default(4030),
   /** Records per Bulk API 2.0 results page of a full load (one transaction each). */
-  CRM_SYNC_BULK_PAGE_SIZE: z.coerce.number().int().min(100).max(100_000).default(10_000),
+  CRM_SYNC_BULK_PAGE_SIZE: z.coerce.number().int().min(100).max(100_000).default(5_000),
 }).superRefine((c, ctx) => {
   // Production has no launcher to fill these in: refuse to start without them.
   if (c.NODE_ENV !== 'production') return;
