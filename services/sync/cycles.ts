@@ -143,7 +143,7 @@ export interface EndCycleInput {
 }
 
 /**
- * Ends a cycle. Change-feed entries still pending are the queue: they say QUEUED_OVER_CAP. The
+ * Ends a cycle. Change-feed entries a completed cycle left pending are the queue: QUEUED_OVER_CAP. The
  * connector shows the last error (cleared by a completed cycle); CRM_AUTH_FAILED parks it.
  */
 export async function endCycle(db: Db, input: EndCycleInput): Promise<void> {
@@ -153,15 +153,18 @@ export async function endCycle(db: Db, input: EndCycleInput): Promise<void> {
       .set({ status: input.status, code: input.code ?? sql`code`, ended_at: new Date(), ...(input.deferredUntil ? { deferred_until: input.deferredUntil } : {}) })
       .where('id', '=', input.cycleId)
       .execute();
-    const queued = await tx
-      .updateTable('sync_pending')
-      .set({ code: 'QUEUED_OVER_CAP' })
-      .where('connector_id', '=', input.connectorId)
-      .where('op', 'in', ['upsert', 'delete'])
-      .where('code', 'is', null)
-      .returning('external_id')
-      .execute();
-    if (queued.length > 0) await addCycleCounts(tx, input.cycleId, { codes: { QUEUED_OVER_CAP: queued.length } });
+    // A completed cycle applied all it could: what remains waits for lack of room. (A failed one says so itself.)
+    if (input.status === 'completed') {
+      const queued = await tx
+        .updateTable('sync_pending')
+        .set({ code: 'QUEUED_OVER_CAP' })
+        .where('connector_id', '=', input.connectorId)
+        .where('op', 'in', ['upsert', 'delete'])
+        .where('code', 'is', null)
+        .returning('external_id')
+        .execute();
+      if (queued.length > 0) await addCycleCounts(tx, input.cycleId, { codes: { QUEUED_OVER_CAP: queued.length } });
+    }
     if (input.status === 'completed') {
       await tx.updateTable('connectors').set({ last_error_code: null, last_error_at: null }).where('id', '=', input.connectorId).execute();
     } else if (input.code && input.status === 'failed') {
