@@ -46,7 +46,7 @@ export async function startDevIntegrations(opts: { config: AppConfig; db: Db; da
     const { startSalesforceEmulator } = await import('../test/emulators/salesforce');
     const sf = await startSalesforceEmulator({ port: config.SALESFORCE_EMULATOR_PORT, ...opts.salesforceCredentials });
     salesforce = { loginUrl: sf.url, clientId: opts.salesforceCredentials.clientId, clientSecret: opts.salesforceCredentials.clientSecret };
-    opts.log(`SALESFORCE_LOGIN_URL is not set: running the Salesforce emulator at ${sf.url} (client credentials in .data/dev-secrets.json)`);
+    opts.log(`SALESFORCE_LOGIN_URL is not set: running the Salesforce emulator at ${sf.url} (client credentials in ${path.relative(process.cwd(), path.join(dataDir, 'dev-secrets.json'))})`);
     stops.push(() => sf.stop());
     lines.push(`  Salesforce    ${sf.url} (emulator, a dev connector syncs it; set SALESFORCE_LOGIN_URL to use a real org)`);
   }
