@@ -21,4 +21,6 @@ export interface ActivityDeps {
   temporal?: Client;
   /** The time activities decide by (send limits, send windows, lookbacks); default the system clock. */
   clock?: Clock;
+  /** CRM sync: waits between Bulk API job polls (tests: none), per-request timeout. */
+  crmClient?: { sleep?: (ms: number) => Promise<void>; requestTimeoutMs?: number };
 }

@@ -7,6 +7,7 @@ import { createMergeActivities } from './merges';
 import { createPromotionActivities } from './promotion';
 import { createReconcileActivities } from './reconcile/stopped-workflows';
 import { createSequenceActivities } from './sequences';
+import { createSyncActivities } from './sync';
 
 /** All activities, built from injected dependencies. Workflows import only the type of this. */
 export function createActivities(deps: ActivityDeps) {
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDedupActivities(deps),
     ...createMergeActivities(deps),
     ...createErasureActivities(deps),
+    ...createSyncActivities(deps),
   };
 }
 

@@ -41,7 +41,7 @@ export async function runErasureBench(infra: BenchInfra, log: (m: string) => voi
     const contacts = await insertContacts(infra.db, subjects, `erasure-${Date.now()}`);
     log(`enrolling ${subjects} subjects in 3 sequences each (P1D: they stay live)`);
     for (const sequenceId of sequences) await call(app, admin, 'POST', `/v1/sequences/${sequenceId}/enrollments`, { contactIds: contacts });
-    worker = await startWorkerProcess(infra, taskQueue, integration);
+    worker = await startWorkerProcess(infra, taskQueue, { env: integration });
 
     log(`baseline: starting ${subjects} no-op workflows`);
     let t = performance.now();

@@ -90,7 +90,7 @@ export interface WorkerProcess {
 }
 
 /** `worker/main.ts` as its own process, exactly as deployed; resolves once it polls. */
-export async function startWorkerProcess(infra: BenchInfra, taskQueue: string, extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
+export async function startWorkerProcess(infra: BenchInfra, taskQueue: string, opts: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<WorkerProcess> {
   const logFile = path.join(infra.dir, `worker-${taskQueue}.log`);
   const proc = spawnManaged('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     cwd: path.resolve(__dirname, '..'),
@@ -99,7 +99,7 @@ export async function startWorkerProcess(infra: BenchInfra, taskQueue: string, e
       PATH: process.env.PATH,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      DATABASE_URL: infra.databaseUrl,
+      DATABASE_URL: opts.databaseUrl ?? infra.databaseUrl,
       TEMPORAL_ADDRESS: infra.temporalAddress,
       TEMPORAL_TASK_QUEUE: taskQueue,
       WORKFLOW_BUNDLE_PATH: infra.bundlePath,
@@ -107,7 +107,7 @@ export async function startWorkerProcess(infra: BenchInfra, taskQueue: string, e
       // Measurements cover enrollments only; the reconciliation's minute ticks would be noise.
       RECONCILE_EVERY: 'off',
       ...BENCH_SECRETS,
-      ...extraEnv,
+      ...opts.env,
     },
   });
   await waitFor('the worker to start polling', async () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('worker started'), { timeoutMs: 60_000, intervalMs: 200, exited: proc.exited });

@@ -9,6 +9,7 @@ import { enrollVersusNoop, eventsPerHistory, firstStepSends, round, sleepingRss 
 import { forecastVersusSum, runForecastAlone, type ForecastBenchResult } from './forecast';
 import { printDuplicatesImportTable, runDuplicatesImportBench } from './duplicates-import-run';
 import { printErasureTable, runErasureBench } from './erasure';
+import { printSyncTable, syncBench } from './sync';
 
 /**
  * `npm run bench` (tsx bench/run.ts): issue 3's sequence benchmarks on servers it starts itself.
@@ -17,8 +18,10 @@ import { printErasureTable, runErasureBench } from './erasure';
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 10_000);
 const TARGETS = { enrollVsNoopRatio: 0.7, workerRssMiB: 1024, eventsPerHistory: 200 };
 const log = (msg: string) => console.log(`[bench] ${msg}`);
-/** `npm run bench -- --only=import,dedup` runs only those phases (default: all: sequences, import, dedup, forecast, erasure). */
-const PHASES = ['sequences', 'import', 'dedup', 'forecast', 'erasure'];
+/** `npm run bench -- --only=import,dedup` runs only those phases (default: all: sequences, import, dedup, forecast, erasure, sync). */
+const PHASES = ['sequences', 'import', 'dedup', 'forecast', 'erasure', 'sync'];
+/** Contacts of the CRM sync initial load (issue 10: 100,000). */
+const SYNC_CONTACTS = Number(process.env.BENCH_SYNC_CONTACTS ?? 100_000);
 const ONLY = (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? PHASES).map((s) => s.trim());
 const DEALS = Number(process.env.BENCH_DEALS ?? 1_000_000);
 const OUT = path.resolve(__dirname, 'results', 'latest.json');
@@ -69,6 +72,11 @@ async function main(): Promise<void> {
       const erasure = await runErasureBench(infra, log);
       printErasureTable(erasure);
       results.erasure = { ranAt: new Date().toISOString(), ...erasure };
+    }
+    if (ONLY.includes('sync')) {
+      const r = await syncBench(infra, SYNC_CONTACTS, log);
+      printSyncTable(r);
+      results.sync = { ranAt: new Date().toISOString(), ...r };
     }
     writeResults(results);
   } finally {

@@ -17,6 +17,9 @@ export interface DevSecrets {
   BOOKS_API_KEY: string;
   /** "dev1:<base64 of 32 bytes>": Temporal payloads are encrypted in development too (the codec server decodes them for the UI). */
   TEMPORAL_PAYLOAD_KEY: string;
+  /** The Salesforce emulator's connected app (npm start without SALESFORCE_LOGIN_URL). */
+  SALESFORCE_CLIENT_ID: string;
+  SALESFORCE_CLIENT_SECRET: string;
 }
 
 export function loadOrCreateDevSecrets(file: string): DevSecrets {
@@ -34,6 +37,8 @@ export function loadOrCreateDevSecrets(file: string): DevSecrets {
     BOOKS_API_KEY: existing.BOOKS_API_KEY ?? `books_${make()}`,
     // Kept with .data/temporal.db: losing it makes the histories written with it unreadable.
     TEMPORAL_PAYLOAD_KEY: existing.TEMPORAL_PAYLOAD_KEY ?? `dev1:${randomBytes(32).toString('base64')}`,
+    SALESFORCE_CLIENT_ID: existing.SALESFORCE_CLIENT_ID ?? `dev_emulator_${make().slice(0, 12)}`,
+    SALESFORCE_CLIENT_SECRET: existing.SALESFORCE_CLIENT_SECRET ?? make(),
   };
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;

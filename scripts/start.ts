@@ -5,6 +5,7 @@ import { loadConfig } from '../domain/config';
 import { prepareAppDatabase } from './app-database';
 import { appChildEnv } from './app-env';
 import { spawnApp, waitApiReady, warningsAndErrors } from './app-processes';
+import { ensureDevConnector } from './dev-connector';
 import { startDevIntegrations, type DevIntegrations } from './dev-integrations';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { type ManagedProcess } from './managed-process';
@@ -98,7 +99,9 @@ async function main(): Promise<void> {
     await portFree(config.SMTP_SINK_PORT, 'SMTP sink', 'SMTP_SINK_PORT');
     if (!config.PSA_API_URL) await portFree(config.PSA_EMULATOR_PORT, 'PSA emulator', 'PSA_EMULATOR_PORT');
     if (!config.BOOKS_API_URL) await portFree(config.BOOKS_EMULATOR_PORT, 'Books emulator', 'BOOKS_EMULATOR_PORT');
-    integrations = await startDevIntegrations({ config, db, dataDir, env: childEnv, log });
+    if (!config.SALESFORCE_LOGIN_URL) await portFree(config.SALESFORCE_EMULATOR_PORT, 'Salesforce emulator', 'SALESFORCE_EMULATOR_PORT');
+    const salesforceCredentials = { clientId: config.SALESFORCE_CLIENT_ID ?? secrets.SALESFORCE_CLIENT_ID, clientSecret: config.SALESFORCE_CLIENT_SECRET ?? secrets.SALESFORCE_CLIENT_SECRET };
+    integrations = await startDevIntegrations({ config, db, dataDir, env: childEnv, log, salesforceCredentials });
     await db.destroy();
 
     let api: ManagedProcess | undefined;
@@ -117,6 +120,7 @@ async function main(): Promise<void> {
     }
     const apiUrl = `http://localhost:${config.PORT}`;
     await waitApiReady(apiUrl, api!);
+    if (integrations.salesforce) await ensureDevConnector({ apiUrl, keysFile, salesforce: integrations.salesforce, log });
 
     console.log(
       runningBanner({

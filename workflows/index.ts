@@ -9,3 +9,4 @@ export { dedupScanWorkflow } from './dedup-scan/workflow';
 export { mergeContactsWorkflow } from './merge/workflow';
 export { erasureWorkflow } from './erasure/workflow';
 export { erasureRetentionSweepWorkflow } from './erasure-retention/workflow';
+export { crmSyncWorkflow } from './crm-sync/workflow';

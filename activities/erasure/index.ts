@@ -39,6 +39,7 @@ export function createErasureActivities(deps: ActivityDeps) {
     books: booksResolver(deps),
     psa: psaResolver(deps.config, deps.psa),
     now: deps.clock ?? systemClock,
+    crmClient: deps.crmClient,
   };
   return {
     erasureLocate: locateActivity(ctx),

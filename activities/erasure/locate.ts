@@ -36,7 +36,7 @@ export function locateActivity(deps: ErasureDeps) {
     const merges = none ? 0 : await count(db.selectFrom('contact_merges').select(sql<string>`count(*)`.as('n')).where(sql<boolean>`primary_id = any(${ids}::uuid[]) or duplicate_ids && ${ids}::uuid[]`).executeTakeFirst());
     const deals = none ? 0 : await count(db.selectFrom('deal_contacts').select(sql<string>`count(*)`.as('n')).where('contact_id', 'in', ids).executeTakeFirst());
     const psaLinks = none ? [] : await psaLinksOf(deps, ids);
-    const salesforce = await salesforceLinksOf(ids);
+    const salesforce = await salesforceLinksOf(deps, ids);
     const books = await booksInvoiceCount(deps, ids);
     const detail = [
       `${ids.length} contact(s)`,

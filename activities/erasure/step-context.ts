@@ -25,6 +25,8 @@ export interface ErasureDeps {
   books: () => BooksClient;
   psa: () => PsaClient;
   now: Clock;
+  /** Options of the CRM clients CRM sync builds (tests shorten timeouts and sleeps). */
+  crmClient?: { sleep?: (ms: number) => Promise<void>; requestTimeoutMs?: number };
 }
 
 export interface StepInput {

@@ -24,6 +24,7 @@ import { duplicateRoutes } from './duplicates';
 import { importRoutes } from './imports';
 import { erasureRoutes } from './erasure';
 import { codecRoutes } from './codec';
+import { connectorRoutes } from './connectors';
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   healthRoutes(app, deps);
@@ -50,5 +51,6 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   await importRoutes(app, deps);
   erasureRoutes(app, deps);
   await codecRoutes(app, deps);
+  connectorRoutes(app, deps);
   await Promise.resolve();
 }

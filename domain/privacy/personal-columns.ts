@@ -15,6 +15,10 @@ export type SubjectScope =
   | { kind: 'enrollments'; column: string }
   /** rows whose `column` holds one of the subject's normalised addresses */
   | { kind: 'addresses'; column: string }
+  /** rows linked to one of the subject's contacts by `idColumn`, or holding one of its addresses in `addressColumn` (CRM records sync read, linked or not) */
+  | { kind: 'contacts_or_addresses'; idColumn: string; addressColumn: string }
+  /** sync_record_versions of the CRM records in the contacts_or_addresses scope of sync_records */
+  | { kind: 'sync_versions' }
   /** contact_merges whose primary or duplicates are among the subject's contacts */
   | { kind: 'merges' }
   /** the erasure request's own working copy (cleared by the receipt step, not by erase_crm) */
@@ -30,6 +34,9 @@ export type EraseAction = 'null' | 'redact_json' | 'empty_object' | 'empty_array
 export type ColumnClass = { personal: true; scope: SubjectScope; erase: EraseAction; what: string } | { personal: false; why: string };
 
 const contactRow: SubjectScope = { kind: 'contacts', column: 'id' };
+const syncRecord: SubjectScope = { kind: 'contacts_or_addresses', idColumn: 'local_id', addressColumn: 'email_normalized' };
+/** Earlier versions of the subject's CRM records: those whose record is (or was) the subject's. */
+const syncVersion: SubjectScope = { kind: 'sync_versions' };
 const no = (why: string): ColumnClass => ({ personal: false, why });
 const yes = (scope: SubjectScope, erase: EraseAction, what: string): ColumnClass => ({ personal: true, scope, erase, what });
 
@@ -52,6 +59,8 @@ export const PERSONAL_COLUMNS: Record<string, Record<string, ColumnClass>> = {
     type: no("the organisation's type"),
     psa_client_id: no("the PSA client's id"),
     external_ids: no("the organisation's ids in other systems"),
+    custom_fields: no("the CRM's custom fields of the organisation"),
+    address: no("the organisation's postal address"),
   },
   contacts: {
     email: yes(contactRow, 'null', 'address as given'),
@@ -60,6 +69,8 @@ export const PERSONAL_COLUMNS: Record<string, Record<string, ColumnClass>> = {
     last_name: yes(contactRow, 'null', 'last name'),
     time_zone: yes(contactRow, 'null', "the person's time zone (location)"),
     external_ids: yes(contactRow, 'empty_object', "the person's ids in other systems"),
+    custom_fields: yes(contactRow, 'empty_object', "the CRM's custom fields of the person"),
+    address: yes(contactRow, 'null', "the person's postal address (CRM sync)"),
     status: no(VOCABULARY),
     consent: no(VOCABULARY),
   },
@@ -70,6 +81,31 @@ export const PERSONAL_COLUMNS: Record<string, Record<string, ColumnClass>> = {
     actor: no('user:<id>, workflow:<id>, webhook:<source> (ids only)'),
     dedupe_key: no('kind and ids of the entry'),
   },
+  // CRM sync (migration 0050). A CRM record is the subject's when it is linked to one of its contacts or
+  // carries its address; sync keeps only the link (external id, stopped with ERASED) so it is never re-created.
+  connectors: {
+    type: no(VOCABULARY), name: no(`a connector's label; ${STAFF}`), status: no(VOCABULARY), settings: no(`connection settings without the secret; ${STAFF}`),
+    secret: no('the connected app\'s client secret, sealed with SECRETS_KEY'), workflow_id: no(WORKFLOW), last_error_code: no(CODE),
+  },
+  sync_cursors: { object: no(VOCABULARY), full_load: no(VOCABULARY), full_load_state: no('a bulk job id, locator and watermark') },
+  // Versions first: erase_crm runs tables in this order, and finds them through sync_records' links and addresses.
+  sync_record_versions: {
+    snapshot: yes(syncVersion, 'delete_row', 'an earlier read of the CRM record'),
+    decision: no('deleted with the row (snapshot)'),
+    object: no(VOCABULARY), external_id: no("Salesforce's opaque record id"), status: no(VOCABULARY), code: no(CODE),
+  },
+  sync_records: {
+    snapshot: yes(syncRecord, 'null', 'the CRM record as last read (names, address, email)'),
+    applied: yes(syncRecord, 'empty_object', 'the local values sync last wrote'),
+    email_normalized: yes(syncRecord, 'null', "the CRM record's normalised address"),
+    decision: yes(syncRecord, 'redact_json', 'the last decision (rules, codes, details)'),
+    object: no(VOCABULARY), external_id: no("Salesforce's opaque record id (kept so an erased record is never re-created)"),
+    local_kind: no(VOCABULARY), status: no(VOCABULARY), code: no(CODE), field_sources: no('field name → which side last wrote it'),
+    account_external_id: no("the Account's Salesforce id"), master_external_id: no("a merge survivor's Salesforce id"),
+  },
+  sync_pending: { object: no(VOCABULARY), external_id: no("Salesforce's opaque record id"), op: no(VOCABULARY), code: no(CODE) },
+  sync_cycles: { kind: no(VOCABULARY), status: no(VOCABULARY), code: no(CODE), codes: no(IDS), errors: no('codes, Salesforce error codes and record ids') },
+  sync_review_items: { object: no(VOCABULARY), external_id: no("Salesforce's opaque record id"), status: no(VOCABULARY), resolved_by: no('user:<id>') },
   audit_log: {
     request_id: no('generated request id'),
     role: no(VOCABULARY),

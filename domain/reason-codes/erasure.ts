@@ -4,6 +4,7 @@ export const ERASURE_CODES = {
   FINANCIAL_RECORDS_RETAINED: 'Financial records are retained (legal obligation); personal data was removed.',
   ERASED: 'The subject was erased (GDPR); the address stays suppressed by a keyed hash and cannot be used again.',
   ENROLLMENT_TERMINATED: 'An enrollment workflow did not stop within the bound after it was ended; the erasure terminated it and recorded it.',
+  SALESFORCE_UNREACHABLE: 'Salesforce could not take the delete (unreachable, a server error or its API limit); the step is retrying with backoff and the request is waiting.',
   BOOKS_UNREACHABLE: 'The Books API is unreachable; the step is retrying with backoff and the request is waiting.',
   BOOKS_REQUEST_REJECTED: 'Books rejected a request from the CRM.',
   BOOKS_AUTH_FAILED: 'Books does not accept BOOKS_API_KEY; fix the key.',

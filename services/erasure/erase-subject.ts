@@ -36,6 +36,17 @@ export function scopeCondition(scope: SubjectScope, s: { contactIds: readonly st
       return ids.length ? sql<boolean>`${sql.ref(scope.column)} in (select id from enrollments where contact_id = any(${ids}::uuid[]))` : null;
     case 'addresses':
       return s.addresses.length ? sql<boolean>`${sql.ref(scope.column)} = any(${[...s.addresses]}::text[])` : null;
+    case 'contacts_or_addresses': {
+      const parts = [
+        ...(ids.length ? [sql<boolean>`${sql.ref(scope.idColumn)} = any(${ids}::uuid[])`] : []),
+        ...(s.addresses.length ? [sql<boolean>`${sql.ref(scope.addressColumn)} = any(${[...s.addresses]}::text[])`] : []),
+      ];
+      return parts.length ? sql<boolean>`(${sql.join(parts, sql` or `)})` : null;
+    }
+    case 'sync_versions': {
+      const linked = scopeCondition({ kind: 'contacts_or_addresses', idColumn: 'local_id', addressColumn: 'email_normalized' }, s);
+      return linked ? sql<boolean>`(connector_id, object, external_id) in (select connector_id, object, external_id from sync_records where ${linked})` : null;
+    }
     case 'merges':
       return ids.length ? sql<boolean>`(primary_id = any(${ids}::uuid[]) or duplicate_ids && ${ids}::uuid[])` : null;
     case 'erasure_request':
