@@ -106,6 +106,7 @@ export async function applyNextBatch(db: Db, importId: string, opts: { batchSize
         return at('failed');
       }
       await tx.updateTable('imports').set({ status: 'completed', finished_at: new Date(), updated_at: new Date() }).where('id', '=', importId).execute();
+      await tx.deleteFrom('import_rows').where('import_id', '=', importId).execute();
       return at('done');
     }
 
@@ -136,6 +137,8 @@ export async function applyNextBatch(db: Db, importId: string, opts: { batchSize
       .where('id', '=', importId)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // "completed" means the staged copy of the file (personal data) is gone: it goes in the same commit.
+    if (finished) await tx.deleteFrom('import_rows').where('import_id', '=', importId).execute();
     return at(finished ? 'done' : 'more', updated);
   });
 }
