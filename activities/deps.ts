@@ -5,6 +5,7 @@ import type { AppConfig } from '../domain/config';
 import type { PsaClient } from '../integrations/psa/client';
 import type { MailboxRow } from '../integrations/mail/mailbox-transports';
 import type { MailTransport } from '../integrations/mail/transport';
+import type { WorkerMetrics } from '../services/metrics/worker-metrics';
 
 /** What activities need from the outside world, injected by the worker (and by tests). */
 export interface ActivityDeps {
@@ -18,4 +19,6 @@ export interface ActivityDeps {
   temporal?: Client;
   /** The time activities decide by (send limits, send windows, lookbacks); default the system clock. */
   clock?: Clock;
+  /** This worker's metrics (services/metrics/worker-metrics.ts); absent: nothing is counted. */
+  metrics?: WorkerMetrics;
 }

@@ -13,6 +13,7 @@ import { ensureDatabase, startPostgres, type PostgresServer } from '../scripts/p
 import { startSmtpSink, type SmtpSink } from '../scripts/smtp-sink';
 import { startTemporalDevServer, type TemporalDevServer } from '../scripts/temporal-dev-server';
 import { resolvePostgresBinDir, resolveTemporalCli } from '../scripts/tool-binaries';
+import { processCpuMs } from './cpu';
 
 /**
  * The bench's own servers, started like the test harness does (test/harness/global-setup.ts):
@@ -27,6 +28,8 @@ export interface BenchInfra {
   bundlePath: string;
   sink: SmtpSink;
   mailDir: string;
+  /** PostgreSQL's and Temporal's process ids (left out of another phase's CPU accounting). */
+  serverPids: number[];
   stop(): Promise<void>;
 }
 
@@ -73,6 +76,7 @@ export async function startInfra(log: (msg: string) => void): Promise<BenchInfra
     bundlePath,
     sink,
     mailDir,
+    serverPids: [pgServer.process.child.pid, temporalServer.process.child.pid].filter((p): p is number => p !== undefined),
     stop: async () => {
       await sink.close();
       await temporal.close();
@@ -85,13 +89,16 @@ export async function startInfra(log: (msg: string) => void): Promise<BenchInfra
 
 export interface WorkerProcess {
   process: ManagedProcess;
+  pid: number;
+  /** CPU it spent starting (bundle, connections) before it polled: not part of what it then measures. */
+  startupCpuMs: number;
   /** Resident set size of the worker process, in bytes (Linux /proc). */
   rssBytes(): number | null;
 }
 
 /** `worker/main.ts` as its own process, exactly as deployed; resolves once it polls. */
-export async function startWorkerProcess(infra: BenchInfra, taskQueue: string): Promise<WorkerProcess> {
-  const logFile = path.join(infra.dir, `worker-${taskQueue}.log`);
+export async function startWorkerProcess(infra: Pick<BenchInfra, 'dir' | 'databaseUrl' | 'temporalAddress' | 'bundlePath'>, taskQueue: string, opts: { name?: string; env?: Record<string, string> } = {}): Promise<WorkerProcess> {
+  const logFile = path.join(infra.dir, `${opts.name ?? 'worker'}-${taskQueue}.log`);
   const proc = spawnManaged('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     cwd: path.resolve(__dirname, '..'),
     logFile,
@@ -107,12 +114,15 @@ export async function startWorkerProcess(infra: BenchInfra, taskQueue: string): 
       // Measurements cover enrollments only; the reconciliation's minute ticks would be noise.
       RECONCILE_EVERY: 'off',
       ...BENCH_SECRETS,
+      ...opts.env,
     },
   });
-  await waitFor('the worker to start polling', async () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('worker started'), { timeoutMs: 60_000, intervalMs: 200, exited: proc.exited });
-  const pid = proc.child.pid;
+  await waitFor('the worker to start polling', async () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('worker started'), { timeoutMs: 60_000, intervalMs: 50, exited: proc.exited });
+  const pid = proc.child.pid!;
   return {
     process: proc,
+    pid,
+    startupCpuMs: processCpuMs(pid),
     rssBytes: () => {
       try {
         const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
