@@ -73,6 +73,28 @@ export function processCpuMs(pid: number): number {
   return p ? p.own * tickMs() : 0;
 }
 
+/** A process's CPU ms by thread name (/proc/<pid>/task), e.g. to tell the JS thread from the SDK core's. */
+export function threadCpuMs(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tasks) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')).replace(/[-_ ]?\d+$/, '');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      out[name] = Math.round((out[name] ?? 0) + (Number(f[11]) + Number(f[12])) * tickMs());
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 export function kindOf(comm: string): CpuKind {
   if (comm.startsWith('postgres')) return 'postgres';
   if (comm.startsWith('temporal')) return 'temporal';

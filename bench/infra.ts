@@ -13,7 +13,7 @@ import { ensureDatabase, startPostgres, type PostgresServer } from '../scripts/p
 import { startSmtpSink, type SmtpSink } from '../scripts/smtp-sink';
 import { startTemporalDevServer, type TemporalDevServer } from '../scripts/temporal-dev-server';
 import { resolvePostgresBinDir, resolveTemporalCli } from '../scripts/tool-binaries';
-import { processCpuMs } from './cpu';
+import { processCpuMs, threadCpuMs } from './cpu';
 
 /**
  * The bench's own servers, started like the test harness does (test/harness/global-setup.ts):
@@ -94,12 +94,16 @@ export interface WorkerProcess {
   startupCpuMs: number;
   /** Resident set size of the worker process, in bytes (Linux /proc). */
   rssBytes(): number | null;
+  /** CPU ms so far by thread name (the JS main thread, the SDK core's tokio threads, libuv's pool, V8's). */
+  threadCpuMs(): Record<string, number>;
 }
 
 /** `worker/main.ts` as its own process, exactly as deployed; resolves once it polls. */
 export async function startWorkerProcess(infra: Pick<BenchInfra, 'dir' | 'databaseUrl' | 'temporalAddress' | 'bundlePath'>, taskQueue: string, opts: { name?: string; env?: Record<string, string> } = {}): Promise<WorkerProcess> {
   const logFile = path.join(infra.dir, `${opts.name ?? 'worker'}-${taskQueue}.log`);
-  const proc = spawnManaged('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+  // Profiling: e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const proc = spawnManaged('worker', process.execPath, [...nodeArgs, '--import', 'tsx', 'worker/main.ts'], {
     cwd: path.resolve(__dirname, '..'),
     logFile,
     env: {
@@ -123,6 +127,7 @@ export async function startWorkerProcess(infra: Pick<BenchInfra, 'dir' | 'databa
     process: proc,
     pid,
     startupCpuMs: processCpuMs(pid),
+    threadCpuMs: () => threadCpuMs(pid),
     rssBytes: () => {
       try {
         const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];

@@ -69,6 +69,7 @@ export async function firstStepSends(infra: Pick<BenchInfra, 'db'>, sequenceId: 
   const r = rate(expected, started);
   // Workflow tasks that follow the last send (plan the next step, start its timer) belong to the sends too.
   await settleFirstSteps(infra, sequenceId);
+  for (const w of workers) log(`  worker ${w.pid}: CPU ms by thread ${JSON.stringify(w.threadCpuMs())} (start-up ${Math.round(w.startupCpuMs)} ms)`);
   return { rate: r, workers, cpu: cpuBetween(before, snapshotCpu(exclude), new Map(workers.map((w) => [w.pid, w.startupCpuMs]))) };
 }
 

@@ -5,7 +5,8 @@ import { connectTemporal, temporalTarget } from '../temporal/client';
 import { createWorker } from '../temporal/worker';
 import { ensureDedupSchedule } from './dedup-schedule';
 import { ensureReconciler } from './reconciler';
-import { freeLoopbackPort, startWorkerMetricsServer } from './metrics-server';
+import { startWorkerMetricsServer } from './metrics-server';
+import { freePort } from '../scripts/free-port';
 import { createWorkerMetrics } from '../services/metrics/worker-metrics';
 
 /**
@@ -15,7 +16,7 @@ import { createWorkerMetrics } from '../services/metrics/worker-metrics';
 async function main(): Promise<void> {
   const config = loadConfig();
   // WORKER_METRICS_PORT: the SDK's Prometheus exporter on a loopback port, served with ours on one endpoint.
-  const sdkMetricsPort = config.WORKER_METRICS_PORT ? await freeLoopbackPort() : undefined;
+  const sdkMetricsPort = config.WORKER_METRICS_PORT ? await freePort() : undefined;
   Runtime.install({
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },

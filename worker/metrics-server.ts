@@ -1,5 +1,5 @@
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { Gauge, type Registry } from 'prom-client';
 import { PROMETHEUS_CONTENT_TYPE } from '../services/metrics/registry';
 
@@ -16,18 +16,6 @@ export interface WorkerMetricsServer {
 }
 
 const SDK_TIMEOUT_MS = 2_000;
-
-/** A loopback port nobody listens on now, for the SDK's exporter (it cannot report a port it picked itself). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function readSdkMetrics(url: string): Promise<string | null> {
   try {

@@ -6,7 +6,7 @@
  * wait durably, recording what they wait for. Signals: pause / resume / end / gatesChanged; state is
  * the enrollmentStatus query and the enrollment row. History carries ids, codes and instants only.
  */
-import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/types';
 import type { ReasonCode } from '../../domain/reason-codes';
 import { enrollmentContract, type EnrollmentInput, type EnrollmentResult, type EnrollmentStatusView } from './contract';
@@ -18,6 +18,22 @@ const { planEnrollmentStep, checkEnrollmentGates, recordEnrollmentState, endEnro
   // Unlimited attempts: a database outage delays the sequence, it does not lose it.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/**
+ * The plan and the gate check as local activities: run by the worker inside the workflow task (one
+ * marker event each) instead of a round trip through the server's activity queue and a workflow task
+ * for each result. Both are idempotent (the plan writes the same row again; the gate check only
+ * reads), so a re-run after a lost workflow task is harmless; the send stays a normal activity (it
+ * heartbeats, and its claim is what makes it never go twice). Executions started before this change
+ * replay with the normal activities they scheduled: the patch marker decides, at each call.
+ */
+const LOCAL_READS_PATCH = 'enrollment-local-plan-and-gates';
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const planStep: Activities['planEnrollmentStep'] = (input) => (patched(LOCAL_READS_PATCH) ? local.planEnrollmentStep : planEnrollmentStep)(input);
+const checkGates: Activities['checkEnrollmentGates'] = (input) => (patched(LOCAL_READS_PATCH) ? local.checkEnrollmentGates : checkEnrollmentGates)(input);
 
 const { sendEnrollmentStep } = proxyActivities<Activities>({
   // Above the transports' own timeouts (SMTP 10 s per phase, Graph 30 s per request). A timed-out
@@ -109,7 +125,7 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
 
   async function gateCheck() {
     markChecked();
-    return checkEnrollmentGates({ enrollmentId, nowMs: Date.now() });
+    return checkGates({ enrollmentId, nowMs: Date.now() });
   }
 
   async function finish(outcome: Extract<StepOutcome, { kind: 'ended' }>): Promise<EnrollmentResult> {
@@ -207,7 +223,7 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
   for (;;) {
     if (endRequested !== null) return finish({ kind: 'ended', reason: endRequested });
     markChecked();
-    const step = await planEnrollmentStep({ enrollmentId, afterStepId, baseMs });
+    const step = await planStep({ enrollmentId, afterStepId, baseMs });
     if (step === null) {
       const done = await completeEnrollment({ enrollmentId });
       Object.assign(view, { status: done.status, waitingFor: [], nextSendAt: undefined, ...(done.endedReason ? { endedReason: done.endedReason } : {}) });
