@@ -35,6 +35,23 @@ const local = proxyLocalActivities<Activities>({
 const planStep: Activities['planEnrollmentStep'] = (input) => (patched(LOCAL_READS_PATCH) ? local.planEnrollmentStep : planEnrollmentStep)(input);
 const checkGates: Activities['checkEnrollmentGates'] = (input) => (patched(LOCAL_READS_PATCH) ? local.checkEnrollmentGates : checkEnrollmentGates)(input);
 
+/**
+ * The send as a local activity too, so a step (plan, gate check, send, next plan, timer) is one
+ * workflow task: no activity task through the server, and nothing that must stay cached between
+ * tasks during a burst. "Never twice" does not depend on how Temporal runs it: the claim does.
+ * A re-run (the worker died after the hand-off, or before its workflow task completed) finds the
+ * row claimed and reports the step uncertain, or finds it sent. A dead worker is noticed when its
+ * workflow task times out (10 s; the SDK keeps a long send's task alive meanwhile), as the normal
+ * activity's 10 s heartbeat timeout did. Executions that scheduled normal sends replay them.
+ */
+const LOCAL_SEND_PATCH = 'enrollment-local-send';
+const localSend = proxyLocalActivities<Activities>({
+  // As the normal activity's: above the transports' own timeouts.
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const send: Activities['sendEnrollmentStep'] = (input) => (patched(LOCAL_SEND_PATCH) ? localSend.sendEnrollmentStep : sendEnrollmentStep)(input);
+
 const { sendEnrollmentStep } = proxyActivities<Activities>({
   // Above the transports' own timeouts (SMTP 10 s per phase, Graph 30 s per request). A timed-out
   // attempt that still sends is safe: the retry finds the row claimed and reports it uncertain.
@@ -185,7 +202,7 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
       }
 
       markChecked(); // the claim re-reads every fact under locks
-      const sent: SendOutcome = await sendEnrollmentStep({ enrollmentId, stepId, nowMs: Date.now() });
+      const sent: SendOutcome = await send({ enrollmentId, stepId, nowMs: Date.now() });
       recorded = null; // the claim wrote the row's state itself
       switch (sent.kind) {
         case 'sent':

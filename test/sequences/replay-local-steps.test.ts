@@ -1,12 +1,13 @@
 /**
- * The enrollment workflow's plan and gate checks run as local activities (patch
- * `enrollment-local-plan-and-gates`). Two recorded histories guard it:
- *  - enrollment-local-reads: a run on today's code through a hold (sequence paused) and two sends;
- *  - enrollment-local-reads-upgrade: a run that started on the code before the change (normal
- *    activities), slept on its second step's timer, and finished on today's code (the patch marker
- *    appears mid-history): what running enrollments go through at deployment.
- * Both replay against today's code; the older histories (enrollment-holds, …) keep replaying too
- * (test/replay).
+ * The enrollment workflow's steps run in one workflow task: the plan and the gate checks (patch
+ * `enrollment-local-plan-and-gates`) and the send (patch `enrollment-local-send`) are local
+ * activities. Recorded histories guard both:
+ *  - enrollment-local-steps: a run on today's code through a hold (sequence paused) and two sends;
+ *  - enrollment-local-steps-upgrade: a run that started on the code before either change (normal
+ *    activities), slept on its second step's timer, and finished on today's code (the patch markers
+ *    appear mid-history): what running enrollments go through at deployment.
+ * (enrollment-local-reads and enrollment-local-reads-upgrade were recorded when only the reads were
+ * local; they keep replaying, as do the older histories, in test/replay.)
  */
 import { temporal } from '@temporalio/proto';
 import { promises as fs } from 'node:fs';
@@ -67,8 +68,8 @@ async function enroll(c: ApiContext, sequenceId: string): Promise<string> {
 const sentSteps = async (c: ApiContext, enrollmentId: string) => (await c.tdb.db.selectFrom('email_sends').select('status').where('enrollment_id', '=', enrollmentId).where('status', '=', 'sent').execute()).length;
 const count = (types: unknown[], type: number) => types.filter((t) => t === type).length;
 
-it('records and replays a run on local plan and gate checks, through a hold', async () => {
-  const c = await context('local-reads');
+it('records and replays a run of one-task steps, through a hold', async () => {
+  const c = await context('local-steps');
   await worker(c);
   const seq = await activeSequence(c.app, c.keys.admin, sink.port, [{ subject: 'one', text: '1', delay: 'PT0S' }, { subject: 'two', text: '2', delay: 'PT1S' }]);
   await call(c.app, c.keys.admin, 'POST', `/v1/sequences/${seq.sequenceId}/pause`, undefined, 200);
@@ -80,15 +81,15 @@ it('records and replays a run on local plan and gate checks, through a hold', as
   expect(await handle.result()).toEqual({ status: 'completed' });
   expect(await sentSteps(c, id)).toBe(2);
   const types = ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
-  // The sends, the hold's state record and the completion are activity tasks; every plan and gate check is a marker.
-  expect(count(types, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(4);
-  expect(count(types, EventType.EVENT_TYPE_MARKER_RECORDED)).toBeGreaterThanOrEqual(6);
-  await recordHistory('enrollment-local-reads', handle);
-  await expect(replayAgainstCurrentCode('enrollment-local-reads')).resolves.toBeUndefined();
+  // Only the hold's state record and the completion are activity tasks; plans, gate checks and sends are markers.
+  expect(count(types, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(2);
+  expect(count(types, EventType.EVENT_TYPE_MARKER_RECORDED)).toBeGreaterThanOrEqual(8);
+  await recordHistory('enrollment-local-steps', handle);
+  await expect(replayAgainstCurrentCode('enrollment-local-steps')).resolves.toBeUndefined();
 });
 
-it('records and replays a run started on normal-activity code and finished on local reads', async () => {
-  const c = await context('local-reads-upgrade');
+it('records and replays a run started on normal-activity code and finished on one-task steps', async () => {
+  const c = await context('local-steps-upgrade');
   const before = await worker(c, await bundleWorkflowsFrom(path.join(__dirname, '../replay/pre-local-reads/index.ts')));
   const seq = await activeSequence(c.app, c.keys.admin, sink.port, [{ subject: 'one', text: '1', delay: 'PT0S' }, { subject: 'two', text: '2', delay: 'PT6S' }]);
   const id = await enroll(c, seq.sequenceId);
@@ -104,9 +105,11 @@ it('records and replays a run started on normal-activity code and finished on lo
   expect(await handle.result()).toEqual({ status: 'completed' });
   expect(await sentSteps(c, id)).toBe(2);
   const all = await types();
-  // Old part: plan, gate check, send, plan as activities; new part: the patch marker, local reads, one send activity.
+  // Old part: plan, gate check, send, plan as activities; new part: the patch markers and local activities.
   expect(all.indexOf(EventType.EVENT_TYPE_MARKER_RECORDED)).toBeGreaterThan(all.indexOf(EventType.EVENT_TYPE_TIMER_STARTED));
   expect(count(all.slice(0, all.indexOf(EventType.EVENT_TYPE_TIMER_STARTED)), EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(4);
-  await recordHistory('enrollment-local-reads-upgrade', handle);
-  await expect(replayAgainstCurrentCode('enrollment-local-reads-upgrade')).resolves.toBeUndefined();
+  // The new part sends in a local activity: no activity task after the timer but the completion.
+  expect(count(all.slice(all.indexOf(EventType.EVENT_TYPE_TIMER_STARTED)), EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(1);
+  await recordHistory('enrollment-local-steps-upgrade', handle);
+  await expect(replayAgainstCurrentCode('enrollment-local-steps-upgrade')).resolves.toBeUndefined();
 });
