@@ -30,6 +30,7 @@ export interface ClusterRound {
   enrollVsNoopRatio: number;
   firstStepSends: Rate;
   cpuPerFirstStepSend: ReturnType<typeof perUnit>;
+  workflowCacheDuringSends: { hits: number; misses: number; replays: number } | null;
   eventsPerFirstStep: { mean: number; max: number; samples: number };
 }
 
@@ -75,7 +76,7 @@ export async function clusterSequencePhases(opts: { contacts: number; bundlePath
       const events = await eventsPerFirstStep(target, enrollmentIds);
       await Promise.all(workers.map((w) => w.process.stop({ graceMs: 15_000 })));
       workers = [];
-      rounds.push({ workers: count, noopWorkflowStarts: noop, bulkEnrollment: enroll, enrollVsNoopRatio: round(enroll.perSecond / noop.perSecond, 2), firstStepSends: first.rate, cpuPerFirstStepSend: perUnit(first.cpu, contacts), eventsPerFirstStep: events });
+      rounds.push({ workers: count, noopWorkflowStarts: noop, bulkEnrollment: enroll, enrollVsNoopRatio: round(enroll.perSecond / noop.perSecond, 2), firstStepSends: first.rate, cpuPerFirstStepSend: perUnit(first.cpu, contacts), workflowCacheDuringSends: first.workflowCache, eventsPerFirstStep: events });
     }
     return { rounds };
   } finally {

@@ -90,6 +90,8 @@ export async function startInfra(log: (msg: string) => void): Promise<BenchInfra
 export interface WorkerProcess {
   process: ManagedProcess;
   pid: number;
+  /** Its /metrics endpoint (ours and the Temporal SDK's). */
+  metricsUrl?: string;
   /** CPU it spent starting (bundle, connections) before it polled: not part of what it then measures. */
   startupCpuMs: number;
   /** Resident set size of the worker process, in bytes (Linux /proc). */
@@ -101,6 +103,7 @@ export interface WorkerProcess {
 /** `worker/main.ts` as its own process, exactly as deployed; resolves once it polls. */
 export async function startWorkerProcess(infra: Pick<BenchInfra, 'dir' | 'databaseUrl' | 'temporalAddress' | 'bundlePath'>, taskQueue: string, opts: { name?: string; env?: Record<string, string> } = {}): Promise<WorkerProcess> {
   const logFile = path.join(infra.dir, `${opts.name ?? 'worker'}-${taskQueue}.log`);
+  const metricsPort = await freePort();
   // Profiling: e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
   const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const proc = spawnManaged('worker', process.execPath, [...nodeArgs, '--import', 'tsx', 'worker/main.ts'], {
@@ -118,6 +121,7 @@ export async function startWorkerProcess(infra: Pick<BenchInfra, 'dir' | 'databa
       // Measurements cover enrollments only; the reconciliation's minute ticks would be noise.
       RECONCILE_EVERY: 'off',
       ...BENCH_SECRETS,
+      WORKER_METRICS_PORT: String(metricsPort),
       ...opts.env,
     },
   });
@@ -126,6 +130,7 @@ export async function startWorkerProcess(infra: Pick<BenchInfra, 'dir' | 'databa
   return {
     process: proc,
     pid,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     startupCpuMs: processCpuMs(pid),
     threadCpuMs: () => threadCpuMs(pid),
     rssBytes: () => {

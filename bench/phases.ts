@@ -6,6 +6,7 @@ import { waitFor } from '../scripts/managed-process';
 import type { BenchInfra, WorkerProcess } from './infra';
 import { call } from './fixtures';
 import { cpuBetween, snapshotCpu, type CpuUsage } from './cpu';
+import { workflowCacheFigures } from './sdk-metrics';
 
 /** Each phase of the bench: what it measures is in its name; all times are wall-clock seconds. */
 
@@ -52,7 +53,7 @@ const sentCount = async (db: Db, sequenceId: string) =>
   );
 
 /** First-step sends into the SMTP sink, from the moment the workers start on an enrolled backlog, and the CPU they cost. */
-export async function firstStepSends(infra: Pick<BenchInfra, 'db'>, sequenceId: string, expected: number, startWorkers: () => Promise<WorkerProcess[]>, log: (m: string) => void, opts: { excludeCpuOf?: number[] } = {}): Promise<{ rate: Rate; workers: WorkerProcess[]; cpu: CpuUsage }> {
+export async function firstStepSends(infra: Pick<BenchInfra, 'db'>, sequenceId: string, expected: number, startWorkers: () => Promise<WorkerProcess[]>, log: (m: string) => void, opts: { excludeCpuOf?: number[] } = {}): Promise<{ rate: Rate; workers: WorkerProcess[]; cpu: CpuUsage; workflowCache: Awaited<ReturnType<typeof workflowCacheFigures>> }> {
   const exclude = opts.excludeCpuOf ?? [];
   const before = snapshotCpu(exclude);
   const workers = await startWorkers();
@@ -69,8 +70,11 @@ export async function firstStepSends(infra: Pick<BenchInfra, 'db'>, sequenceId: 
   const r = rate(expected, started);
   // Workflow tasks that follow the last send (plan the next step, start its timer) belong to the sends too.
   await settleFirstSteps(infra, sequenceId);
+  const cpu = cpuBetween(before, snapshotCpu(exclude), new Map(workers.map((w) => [w.pid, w.startupCpuMs])));
   for (const w of workers) log(`  worker ${w.pid}: CPU ms by thread ${JSON.stringify(w.threadCpuMs())} (start-up ${Math.round(w.startupCpuMs)} ms)`);
-  return { rate: r, workers, cpu: cpuBetween(before, snapshotCpu(exclude), new Map(workers.map((w) => [w.pid, w.startupCpuMs]))) };
+  const workflowCache = await workflowCacheFigures(workers);
+  log(`  workflow cache during the burst: ${JSON.stringify(workflowCache)}`);
+  return { rate: r, workers, cpu, workflowCache };
 }
 
 /** Waits until every enrollment of the sequence sleeps on its second step's timer (next_send_at in the future). */

@@ -119,6 +119,7 @@ async function sequencePhases(infra: Awaited<ReturnType<typeof startInfra>>, wor
       enrollVsNoopRatio: { value: ratio, target: TARGETS.enrollVsNoopRatio, pass: ratio >= TARGETS.enrollVsNoopRatio },
       firstStepSends: first.rate,
       cpuPerFirstStepSend: perUnit(first.cpu, CONTACTS),
+      workflowCacheDuringSends: first.workflowCache,
       eventsPerFirstStep: firstStepEvents,
       workerRssSleeping: { mib: rss.rssMiB, sleepingEnrollments: rss.sleeping, targetMiB: TARGETS.workerRssMiB, pass: rss.rssMiB > 0 && rss.rssMiB < TARGETS.workerRssMiB },
       eventsPerHistory5Steps: { max: Math.max(...events), samples: events, target: TARGETS.eventsPerHistory, pass: Math.max(...events) < TARGETS.eventsPerHistory },
