@@ -30,7 +30,7 @@ export interface ClusterRound {
   enrollVsNoopRatio: number;
   firstStepSends: Rate;
   cpuPerFirstStepSend: ReturnType<typeof perUnit>;
-  workflowCacheDuringSends: { hits: number; misses: number; replays: number } | null;
+  workflowCacheDuringSends: { hits: number; misses: number; replays: number; evictions: number } | null;
   eventsPerFirstStep: { mean: number; max: number; samples: number };
 }
 

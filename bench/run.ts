@@ -4,7 +4,7 @@ import path from 'node:path';
 import { buildApp } from '../api/app';
 import { loadConfig } from '../domain/config';
 import { adminKey, createSequence, insertContacts } from './fixtures';
-import { BENCH_SECRETS, startInfra, startWorkerProcess, type WorkerProcess } from './infra';
+import { BENCH_SECRETS, compileWorker, startInfra, startWorkerProcess, type WorkerProcess } from './infra';
 import { enrollVersusNoop, eventsPerFirstStep, eventsPerHistory, firstStepSends, round, sleepingRss, type Rate } from './phases';
 import { perUnit } from './cpu';
 import { clusterSequencePhases, printClusterRounds } from './cluster';
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     writeResults({ forecast: { ranAt: new Date().toISOString(), ...f } });
     return;
   }
+  if (ONLY.includes('sequences')) compileWorker(log);
   const infra = await startInfra(log);
   const workers: WorkerProcess[] = [];
   try {
