@@ -1,11 +1,13 @@
 import type { ActivityDeps } from './deps';
 import { createDealActivities } from './deals';
 import { createDedupActivities } from './duplicates';
+import { createErasureActivities } from './erasure';
 import { createImportActivities } from './imports';
 import { createMergeActivities } from './merges';
 import { createPromotionActivities } from './promotion';
 import { createReconcileActivities } from './reconcile/stopped-workflows';
 import { createSequenceActivities } from './sequences';
+import { createSyncActivities } from './sync';
 
 /** All activities, built from injected dependencies. Workflows import only the type of this. */
 export function createActivities(deps: ActivityDeps) {
@@ -17,6 +19,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createImportActivities(deps),
     ...createDedupActivities(deps),
     ...createMergeActivities(deps),
+    ...createErasureActivities(deps),
+    ...createSyncActivities(deps),
   };
 }
 

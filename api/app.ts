@@ -15,6 +15,7 @@ import { completeRouteSchema } from './openapi-defaults';
 import { registerRoutes } from './routes';
 import type { ApiDeps } from './types';
 import { validatorCompiler } from './validation';
+import { clientErrorHandler } from './client-errors';
 
 /** A client's own request id is kept for correlation if it looks like one; ours is always generated. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -28,6 +29,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     // Malformed URLs and the like get the one error shape too.
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // URLs are logged, never bodies: bodies may carry personal data.
     disableRequestLogging: false,
     trustProxy: false,

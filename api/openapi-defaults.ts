@@ -1,7 +1,7 @@
 /**
  * Makes every route's OpenAPI entry complete and true without each route restating it: the error
  * responses the platform itself can give (validation 400, auth 401/403, 404 for a path id, 413/415 for
- * bodies, 429 limits, 503 when Temporal is unreachable), each with the one error schema, and
+ * bodies, 429 limits, 431 for an oversized URL, 503 when Temporal is unreachable), each with the one error schema, and
  * `security: []` on public routes (they take no API key). Runs on route registration, before
  * @fastify/swagger reads the schema; the same schemas serialize the responses, so the document and
  * the wire cannot disagree.
@@ -18,6 +18,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Body too large (BODY_LIMIT_BYTES)',
   415: 'Unsupported content-type (JSON only)',
   429: 'Rate limited; see Retry-After',
+  431: 'The URL and headers together exceed 16 KiB (REQUEST_HEADERS_TOO_LARGE)',
   503: 'A dependency (database, Temporal) is unreachable; retry',
 };
 
@@ -33,8 +34,11 @@ export function completeRouteSchema(route: RouteOptions): void {
   const statuses = [400];
   if (!config.public) statuses.push(401, 403);
   if (route.url.includes('/:')) statuses.push(404);
-  if (hasBody) statuses.push(413, 415);
+  // Any write can meet state that refuses it (a running promotion, a merged contact, an erased subject).
+  if (hasBody) statuses.push(409, 413, 415);
   if (!config.unlimited) statuses.push(429);
+  // Node's parser refuses a request line plus headers over 16 KiB before any route runs.
+  statuses.push(431);
   if (!config.public) statuses.push(503);
   // The routes' own error entries get the same description as the defaults.
   for (const [status, entry] of Object.entries(response)) if (entry === errorResponseSchema) response[status] = errorResponse(Number(status));

@@ -71,12 +71,17 @@ export function generateLabelledContacts(total: number, seed = 12): LabelledCont
     const noises = 1 + (rnd() < 0.35 ? 1 : 0);
     for (let k = 0; k < noises; k++) {
       const r = rnd();
-      if (r < 0.25) d[rnd() < 0.5 ? 'firstName' : 'lastName'] = typo(rnd() < 0.5 ? d.firstName! : d.lastName!);
+      if (r < 0.25) {
+        // A typo in one of the two names (that field's own value, mistyped).
+        const field = rnd() < 0.5 ? 'firstName' : 'lastName';
+        d[field] = typo(d[field]!);
+      }
       else if (r < 0.35) [d.firstName, d.lastName] = [d.lastName, d.firstName];
       else if (r < 0.5) [d.firstName, d.lastName] = [d.firstName!.toUpperCase(), strip(d.lastName!)];
       else if (r < 0.65) d.email = null;
       else if (r < 0.8) d.email = d.email ? d.email.toUpperCase() : null;
-      else if (r < 0.9) d.email = `${slug(d.firstName!)}${Math.floor(rnd() * 100)}@${pick(FREE_MAIL)}`;
+      // A personal address of this person's own: one mailbox is one person's, so it never equals another person's.
+      else if (r < 0.9) d.email = `${slug(base.firstName!)}${base.person}@${pick(FREE_MAIL)}`;
       else if (d.email) d.company = null;
     }
     out.push(d);

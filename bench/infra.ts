@@ -117,7 +117,7 @@ export interface WorkerProcess {
 }
 
 /** `worker/main.ts` as its own process, exactly as deployed; resolves once it polls. */
-export async function startWorkerProcess(infra: Pick<BenchInfra, 'dir' | 'databaseUrl' | 'temporalAddress' | 'bundlePath'>, taskQueue: string, opts: { name?: string; env?: Record<string, string> } = {}): Promise<WorkerProcess> {
+export async function startWorkerProcess(infra: Pick<BenchInfra, 'dir' | 'databaseUrl' | 'temporalAddress' | 'bundlePath'>, taskQueue: string, opts: { name?: string; databaseUrl?: string; env?: Record<string, string> } = {}): Promise<WorkerProcess> {
   const logFile = path.join(infra.dir, `${opts.name ?? 'worker'}-${taskQueue}.log`);
   const metricsPort = await freePort();
   // Profiling: e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
@@ -131,7 +131,7 @@ export async function startWorkerProcess(infra: Pick<BenchInfra, 'dir' | 'databa
       PATH: process.env.PATH,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      DATABASE_URL: infra.databaseUrl,
+      DATABASE_URL: opts.databaseUrl ?? infra.databaseUrl,
       TEMPORAL_ADDRESS: infra.temporalAddress,
       TEMPORAL_TASK_QUEUE: taskQueue,
       WORKFLOW_BUNDLE_PATH: infra.bundlePath,

@@ -10,6 +10,8 @@ import { perUnit } from './cpu';
 import { clusterSequencePhases, printClusterRounds } from './cluster';
 import { forecastVersusSum, runForecastAlone, type ForecastBenchResult } from './forecast';
 import { printDuplicatesImportTable, runDuplicatesImportBench } from './duplicates-import-run';
+import { printErasureTable, runErasureBench } from './erasure';
+import { printSyncTable, syncBench } from './sync';
 
 /**
  * `npm run bench` (tsx bench/run.ts): issue 3's sequence benchmarks on servers it starts itself.
@@ -18,8 +20,10 @@ import { printDuplicatesImportTable, runDuplicatesImportBench } from './duplicat
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 10_000);
 const TARGETS = { enrollVsNoopRatio: 0.7, workerRssMiB: 1024, eventsPerHistory: 200 };
 const log = (msg: string) => console.log(`[bench] ${msg}`);
-/** `npm run bench -- --only=import,dedup` runs only those phases (default: all: sequences, import, dedup, forecast). */
-const PHASES = ['sequences', 'import', 'dedup', 'forecast'];
+/** `npm run bench -- --only=import,dedup` runs only those phases (default: all: sequences, import, dedup, forecast, erasure, sync). */
+const PHASES = ['sequences', 'import', 'dedup', 'forecast', 'erasure', 'sync'];
+/** Contacts of the CRM sync initial load (issue 10: 100,000). */
+const SYNC_CONTACTS = Number(process.env.BENCH_SYNC_CONTACTS ?? 100_000);
 /** `--cluster`: the sequence phases again on `npm run cluster`'s topology, with 1 and then 2 workers (alone unless --only says more). */
 const CLUSTER = process.argv.includes('--cluster');
 const ONLY = (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? (CLUSTER ? ['sequences'] : PHASES)).map((s) => s.trim());
@@ -75,6 +79,16 @@ async function main(): Promise<void> {
       const f = await forecastVersusSum(infra.db, DEALS, log);
       printForecast(f);
       results.forecast = { ranAt: new Date().toISOString(), ...f };
+    }
+    if (ONLY.includes('erasure')) {
+      const erasure = await runErasureBench(infra, log);
+      printErasureTable(erasure);
+      results.erasure = { ranAt: new Date().toISOString(), ...erasure };
+    }
+    if (ONLY.includes('sync')) {
+      const r = await syncBench(infra, SYNC_CONTACTS, log);
+      printSyncTable(r);
+      results.sync = { ranAt: new Date().toISOString(), ...r };
     }
     writeResults(results);
   } finally {

@@ -10,6 +10,8 @@ import type { PromotionState, PromotionStepName, SkippedContact, StepRecord } fr
 import type { EnrollmentStatus, MailboxProvider, SendCounterWindow, SendStatus, SequenceStatus } from '../domain/sequences/vocabulary';
 import type { SuppressionReason } from '../domain/suppressions/vocabulary';
 import type { DuplicatesImportTables } from './schema-duplicates-import';
+import type { ErasureTables } from './schema-erasure';
+import type { SyncTables } from './sync-tables';
 
 /** Kysely table types; the SQL lives in migrations/. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -26,6 +28,9 @@ export interface CompaniesTable {
   external_ids: Json<Record<string, string>>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** CRM custom fields and address (migrations/0050_crm_sync.ts). */
+  custom_fields: ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, string | Record<string, unknown>>;
+  address: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
 export interface ContactsTable {
@@ -45,6 +50,9 @@ export interface ContactsTable {
   /** Set on a merged duplicate (a tombstone): the primary it was merged into. */
   merged_into: ColumnType<string | null, string | null | undefined, string | null>;
   merged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** CRM custom fields and address (migrations/0050_crm_sync.ts). */
+  custom_fields: ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, string | Record<string, unknown>>;
+  address: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
 export interface UsersTable {
@@ -209,7 +217,7 @@ export interface PromotionsTable {
   finished_at: Date | null;
 }
 
-export interface Database extends DealTables, DuplicatesImportTables {
+export interface Database extends DealTables, DuplicatesImportTables, ErasureTables, SyncTables {
   companies: CompaniesTable;
   contacts: ContactsTable;
   users: UsersTable;

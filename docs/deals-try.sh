@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The acceptance walk-through of docs/deals.md, against a running `npm start` ($API, keys in $KEYS).
+# The acceptance walk-through of the README section "Deals", against a running `npm start` ($API, keys in $KEYS).
 set -euo pipefail
 API=${API:-http://localhost:3000}; KEYS=${KEYS:-.data/dev-api-keys.json}
 ADMIN=$(node -p "require('$KEYS').admin"); REP=$(node -p "require('$KEYS').rep")

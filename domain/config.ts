@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { optionalPayloadKeysSchema } from './payload-keys';
 import { decodeSecretsKey } from './secrets-key';
 import { parseIsoDuration } from './duration';
+import { mergeRetentionRules, retentionRulesSchema } from './erasure/retention';
 
 /**
  * Every setting is an environment variable, parsed once here and injected.
@@ -73,13 +74,52 @@ export const configSchema = z.object({
   PSA_EMULATOR_PORT: port.default(4010),
   PSA_CONFIRMATION_TIMEOUT: z.string().default('PT5M'),
 
-  /** Duplicates and import (docs/duplicates-import.md). */
+  /** Duplicates and import (README "Duplicates, merge and CSV import"). */
   DEDUP_SCAN_AT: z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:MM (UTC) or off').default('03:00'),
   DEDUP_NAME_MAX_DISTANCE: z.coerce.number().int().min(0).max(5).default(2),
+  DEDUP_NAME_ONLY_MAX_PEOPLE: z.coerce.number().int().min(0).max(20).default(2),
   MERGE_UNDO_WINDOW: z.string().default('P30D').refine((v) => parseIsoDuration(v).ok, { message: 'must be an ISO-8601 duration such as P30D' }),
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5_000),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(1_000_000),
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+
+  /** GDPR erasure (README "GDPR erasure"). Books: unset URL makes `npm start` run the Books emulator. */
+  BOOKS_API_URL: optionalString,
+  BOOKS_API_KEY: optionalString,
+  BOOKS_EMULATOR_PORT: port.default(4020),
+  /** Origins of the Temporal Web UI allowed to call the codec server (comma-separated); `npm start` sets its dev UI. */
+  TEMPORAL_UI_ORIGIN: optionalString,
+  /** JSON { "<jurisdiction>": { years, from: issue_date|end_of_year, legalBasis } } laid over the defaults (domain/erasure/retention.ts). */
+  ERASURE_RETENTION_RULES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return mergeRetentionRules(undefined);
+      let json: unknown;
+      try {
+        json = JSON.parse(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON: { "DE": { "years": 8, "from": "end_of_year", "legalBasis": "…" } }' });
+        return z.NEVER;
+      }
+      const parsed = retentionRulesSchema.safeParse(json);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${issue.path.join('.')}: ${issue.message}` });
+        return z.NEVER;
+      }
+      return mergeRetentionRules(parsed.data);
+    }),
+  /** How long erasure waits for an ended enrollment's workflow to close before it terminates it (ISO-8601). */
+  ERASURE_ENROLLMENT_STOP_TIMEOUT: z.string().default('PT1M').refine((v) => parseIsoDuration(v).ok, { message: 'must be an ISO-8601 duration such as PT1M' }),
+  /** Daily run (HH:MM UTC) of the `erasure-retention-sweep` Schedule, or off. */
+  ERASURE_RETENTION_SWEEP_AT: z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:MM (UTC) or off').default('04:30'),
+  /** CRM sync (docs/crm-sync.md). Unset SALESFORCE_LOGIN_URL: npm start runs the Salesforce emulator and a dev connector on it. */
+  SALESFORCE_LOGIN_URL: optionalString,
+  SALESFORCE_CLIENT_ID: optionalString,
+  SALESFORCE_CLIENT_SECRET: optionalString,
+  SALESFORCE_EMULATOR_PORT: port.default(4030),
+  /** Records per Bulk API 2.0 results page of a full load (one transaction each). */
+  CRM_SYNC_BULK_PAGE_SIZE: z.coerce.number().int().min(100).max(100_000).default(5_000),
 }).superRefine((c, ctx) => {
   // Production has no launcher to fill these in: refuse to start without them.
   if (c.NODE_ENV !== 'production') return;
@@ -103,7 +143,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /** Settings a running service cannot do without; the launcher fills them in development. */
-export function requireSetting<K extends keyof AppConfig>(config: AppConfig, key: K): NonNullable<AppConfig[K]> {
+export function requireSetting<K extends keyof AppConfig>(config: Pick<AppConfig, K>, key: K): NonNullable<AppConfig[K]> {
   const value = config[key];
   if (value === undefined || value === null || value === '') {
     throw new ConfigError(`${String(key)} is not set. Set it in the environment (npm start sets it for development).`);

@@ -37,6 +37,7 @@ export const PERMISSIONS = {
   'duplicates:read': 'Read duplicate candidates (clusters of contacts with their reasons)',
   'duplicates:write': 'Start duplicate scans; dismiss candidate pairs',
   'metrics:read': "Scrape the API's Prometheus metrics (GET /metrics: counts by route pattern and code, no personal data)",
+  'payloads:decode': 'Decode and encode Temporal payloads through the codec server (the Temporal Web UI)',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -51,7 +52,8 @@ export const ROLE_PERMISSIONS: Record<RoleName, ReadonlySet<Permission>> = {
     (Object.keys(PERMISSIONS) as Permission[]).filter((p) => p !== 'erasure:write'),
   ),
   compliance: new Set<Permission>(['companies:read', 'contacts:read', 'enrollments:read', 'suppressions:read', 'erasure:read', 'erasure:write', 'audit:read']),
-  operator: new Set<Permission>(readStatus),
+  // Operators watch workflows in the Temporal Web UI: its codec server decodes payloads (ids only) for them.
+  operator: new Set<Permission>([...readStatus, 'payloads:decode']),
 };
 
 export function roleHasPermission(role: RoleName, permission: Permission): boolean {

@@ -5,6 +5,8 @@ import * as m0003 from './0003_promotion';
 import * as m0004 from './0004_hardening';
 import * as m0020 from './0020_duplicates_import';
 import * as m0030 from './0030_deals';
+import * as m0040 from './0040_erasure';
+import * as m0050 from './0050_crm_sync';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +16,6 @@ export const migrations: Record<string, Migration> = {
   '0004_hardening': m0004,
   '0020_duplicates_import': m0020,
   '0030_deals': m0030,
+  '0040_erasure': m0040,
+  '0050_crm_sync': m0050,
 };

@@ -13,6 +13,13 @@ export interface DevSecrets {
   SECRETS_KEY: string;
   PSA_INTEGRATION_KEY: string;
   CRM_INTEGRATION_KEY: string;
+  /** The key the CRM presents to Books (the emulator accepts it). */
+  BOOKS_API_KEY: string;
+  /** "dev1:<base64 of 32 bytes>": Temporal payloads are encrypted in development too (the codec server decodes them for the UI). */
+  TEMPORAL_PAYLOAD_KEY: string;
+  /** The Salesforce emulator's connected app (npm start without SALESFORCE_LOGIN_URL). */
+  SALESFORCE_CLIENT_ID: string;
+  SALESFORCE_CLIENT_SECRET: string;
 }
 
 export function loadOrCreateDevSecrets(file: string): DevSecrets {
@@ -27,6 +34,11 @@ export function loadOrCreateDevSecrets(file: string): DevSecrets {
     SECRETS_KEY: existing.SECRETS_KEY ?? randomBytes(32).toString('base64'),
     PSA_INTEGRATION_KEY: existing.PSA_INTEGRATION_KEY ?? `psa_${make()}`,
     CRM_INTEGRATION_KEY: existing.CRM_INTEGRATION_KEY ?? `crm_${make()}`,
+    BOOKS_API_KEY: existing.BOOKS_API_KEY ?? `books_${make()}`,
+    // Kept with .data/temporal.db: losing it makes the histories written with it unreadable.
+    TEMPORAL_PAYLOAD_KEY: existing.TEMPORAL_PAYLOAD_KEY ?? `dev1:${randomBytes(32).toString('base64')}`,
+    SALESFORCE_CLIENT_ID: existing.SALESFORCE_CLIENT_ID ?? `dev_emulator_${make().slice(0, 12)}`,
+    SALESFORCE_CLIENT_SECRET: existing.SALESFORCE_CLIENT_SECRET ?? make(),
   };
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;

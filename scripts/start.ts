@@ -5,6 +5,7 @@ import { loadConfig } from '../domain/config';
 import { prepareAppDatabase } from './app-database';
 import { appChildEnv } from './app-env';
 import { spawnApp, waitApiReady, warningsAndErrors } from './app-processes';
+import { ensureDevConnector } from './dev-connector';
 import { startDevIntegrations, type DevIntegrations } from './dev-integrations';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { type ManagedProcess } from './managed-process';
@@ -78,7 +79,9 @@ async function main(): Promise<void> {
       await portFree(config.TEMPORAL_PORT, 'Temporal', 'TEMPORAL_PORT');
       await portFree(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
       log(`starting the Temporal dev server on 127.0.0.1:${config.TEMPORAL_PORT}, Web UI on ${config.TEMPORAL_UI_PORT}`);
-      temporal = await startTemporalDevServer({ cliPath: resolveTemporalCli(config.TEMPORAL_CLI_PATH), port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT, dbFile: path.join(dataDir, 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE, logFile: path.join(logDir, 'temporal.log'), detached: true });
+      // The UI decodes payloads through the API's codec server (same host as the UI: the sign-in cookie is same-site).
+      const uiCodecEndpoint = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}/codec`;
+      temporal = await startTemporalDevServer({ cliPath: resolveTemporalCli(config.TEMPORAL_CLI_PATH), port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT, dbFile: path.join(dataDir, 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE, logFile: path.join(logDir, 'temporal.log'), detached: true, uiCodecEndpoint });
       pids.record('temporal', temporal.process.child.pid);
       temporalAddress = temporal.address;
       temporalUi = temporal.uiUrl;
@@ -91,10 +94,14 @@ async function main(): Promise<void> {
     const keys = await prepareAppDatabase(db, keysFile, log);
 
     const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
-    const childEnv = appChildEnv({ config, secrets, databaseUrl, temporalAddress, publicBaseUrl });
+    const temporalUiOrigins = temporalUi ? [temporalUi, `http://localhost:${config.TEMPORAL_UI_PORT}`] : [];
+    const childEnv = appChildEnv({ config, secrets, databaseUrl, temporalAddress, publicBaseUrl, temporalUiOrigins });
     await portFree(config.SMTP_SINK_PORT, 'SMTP sink', 'SMTP_SINK_PORT');
     if (!config.PSA_API_URL) await portFree(config.PSA_EMULATOR_PORT, 'PSA emulator', 'PSA_EMULATOR_PORT');
-    integrations = await startDevIntegrations({ config, db, dataDir, env: childEnv, log });
+    if (!config.BOOKS_API_URL) await portFree(config.BOOKS_EMULATOR_PORT, 'Books emulator', 'BOOKS_EMULATOR_PORT');
+    if (!config.SALESFORCE_LOGIN_URL) await portFree(config.SALESFORCE_EMULATOR_PORT, 'Salesforce emulator', 'SALESFORCE_EMULATOR_PORT');
+    const salesforceCredentials = { clientId: config.SALESFORCE_CLIENT_ID ?? secrets.SALESFORCE_CLIENT_ID, clientSecret: config.SALESFORCE_CLIENT_SECRET ?? secrets.SALESFORCE_CLIENT_SECRET };
+    integrations = await startDevIntegrations({ config, db, dataDir, env: childEnv, log, salesforceCredentials });
     await db.destroy();
 
     let api: ManagedProcess | undefined;
@@ -113,6 +120,7 @@ async function main(): Promise<void> {
     }
     const apiUrl = `http://localhost:${config.PORT}`;
     await waitApiReady(apiUrl, api!);
+    if (integrations.salesforce) await ensureDevConnector({ apiUrl, keysFile, salesforce: integrations.salesforce, log });
 
     console.log(
       runningBanner({

@@ -20,11 +20,14 @@ export interface StartTemporalOptions {
   namespace: string;
   logFile: string;
   detached?: boolean;
+  /** The Web UI decodes payloads through this codec server (`--ui-codec-endpoint`), e.g. http://localhost:3000/codec. */
+  uiCodecEndpoint?: string;
 }
 
 export async function startTemporalDevServer(opts: StartTemporalOptions): Promise<TemporalDevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace, '--log-level', 'warn', '--log-format', 'json'];
   if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
+  if (opts.uiPort !== undefined && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   for (const name of keywordSearchAttributeNames()) args.push('--search-attribute', `${name}=Keyword`);

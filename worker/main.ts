@@ -4,6 +4,7 @@ import { loadConfig, requireSetting } from '../domain/config';
 import { connectTemporal, temporalTarget } from '../temporal/client';
 import { createWorker } from '../temporal/worker';
 import { ensureDedupSchedule } from './dedup-schedule';
+import { ensureRetentionSweepSchedule } from './erasure-schedule';
 import { ensureReconciler } from './reconciler';
 import { startWorkerMetricsServer } from './metrics-server';
 import { freePort } from '../scripts/free-port';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const temporal = await connectTemporal(target);
   await ensureReconciler(temporal.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.RECONCILE_EVERY });
   await ensureDedupSchedule(temporal.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, at: config.DEDUP_SCAN_AT });
+  await ensureRetentionSweepSchedule(temporal.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, at: config.ERASURE_RETENTION_SWEEP_AT });
   const { worker, connection } = await createWorker({
     target,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -7,3 +7,6 @@ export { dealAutomationWorkflow } from './deal-automation/workflow';
 export { importWorkflow } from './import/workflow';
 export { dedupScanWorkflow } from './dedup-scan/workflow';
 export { mergeContactsWorkflow } from './merge/workflow';
+export { erasureWorkflow } from './erasure/workflow';
+export { erasureRetentionSweepWorkflow } from './erasure-retention/workflow';
+export { crmSyncWorkflow } from './crm-sync/workflow';

@@ -21,6 +21,7 @@ export function createDedupActivities(deps: ActivityDeps) {
       const search = await heartbeatWhile(() =>
         findCandidates(deps.db, {
           maxDistance: deps.config.DEDUP_NAME_MAX_DISTANCE,
+          nameOnlyMaxPeople: deps.config.DEDUP_NAME_ONLY_MAX_PEOPLE,
           onProgress: (scanned) => {
             Context.current().heartbeat(scanned);
             if (Date.now() - lastTouch > 5_000) {

@@ -17,6 +17,7 @@ import { reserveSendCapacity } from '../../db/sending-limits';
 import { isReasonCode } from '../../domain/reason-codes';
 import { classifyCodes, evaluateSequenceRules } from '../../domain/sequences/rules';
 import type { MailboxRow } from '../../integrations/mail/mailbox-transports';
+import { erasedContacts } from '../../services/erasure/erased-subject';
 import { workflowActor, type SequenceContext } from './context';
 import { renderEmail } from './render-email';
 import type { SendStepInput, SendStepResult } from './types';
@@ -84,6 +85,10 @@ export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs
     const step = await tx.selectFrom('sequence_steps').selectAll().where('id', '=', stepId).where('sequence_id', '=', enrollment.sequence_id).executeTakeFirst();
     if (!step || step.removed_at !== null) return done({ kind: 'skipped', code: 'STEP_REMOVED', atMs });
 
+    // From the moment an erasure request is accepted nothing goes to the subject: acceptance writes the
+    // request under this contact's lock FOR UPDATE, so it either committed before this check or waits for it.
+    const erased = contact !== undefined && (await erasedContacts(tx, ctx.erasureSecret(), [contact])).size > 0;
+
     const facts = await loadSequenceRuleFacts(tx, enrollment.contact_id, enrollment.sequence_id, { excludeEnrollmentId: enrollmentId });
     const { end, hold } = classifyCodes(evaluateSequenceRules(facts, 'send'), 'send');
     // The sequence's mailbox, whole (its limits, and its transport if the step goes out).
@@ -92,8 +97,8 @@ export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs
     const sendId = row?.id ?? randomUUID();
     const messageId = row?.message_id ?? messageIdFor(sendId);
 
-    if (end.length > 0 || !contact?.email) {
-      const codes = end.length > 0 ? end : (['CONTACT_NO_EMAIL'] as const);
+    if (erased || end.length > 0 || !contact?.email) {
+      const codes = erased ? (['ERASED'] as const) : end.length > 0 ? end : (['CONTACT_NO_EMAIL'] as const);
       await tx
         .insertInto('email_sends')
         .values({ id: sendId, enrollment_id: enrollmentId, step_id: stepId, mailbox_id: sequence.mailbox_id, status: 'blocked', message_id: messageId, reason_code: codes[0], links: '[]' })

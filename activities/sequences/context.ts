@@ -17,6 +17,8 @@ export interface SequenceContext {
   baseUrl: string;
   /** Signs tracking and unsubscribe tokens; throws when TRACKING_SECRET is not configured. */
   tokens(): TrackingTokens;
+  /** ERASURE_HASH_SECRET: the claim refuses erased subjects (throws when not configured). */
+  erasureSecret(): string;
 }
 
 /** PUBLIC_BASE_URL, defaulting to the local API (`npm start`). */
@@ -38,6 +40,7 @@ export function createSequenceContext(deps: ActivityDeps): SequenceContext {
     transportFor: (mailbox) => transportOf(opened(mailbox)),
     baseUrl: publicBaseUrl(deps.config),
     tokens: () => (tokens ??= createTrackingTokens(requireSetting(deps.config, 'TRACKING_SECRET'))),
+    erasureSecret: () => requireSetting(deps.config, 'ERASURE_HASH_SECRET'),
   };
 }
 

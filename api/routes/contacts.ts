@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { requireSetting } from '../../domain/config';
 import { contactActivities, createContact, deleteContact, getContact, listContacts, updateContact } from '../../services/contacts/contacts';
 import { actorOf } from '../actor';
-import { standardErrors } from '../errors';
+import { errorResponseSchema, standardErrors } from '../errors';
 import { activitySchema, toActivityJson } from '../schemas/activity-log';
 import { idParams, pageQuery, pageSchema } from '../schemas/common';
 import { contactListQuery, contactSchema, createContactBody, toContactJson, updateContactBody } from '../schemas/contacts';
@@ -11,13 +12,14 @@ import type { ApiDeps } from '../types';
 
 const errors = standardErrors;
 
-export function contactRoutes(app: FastifyInstance, { db, temporal }: ApiDeps): void {
+export function contactRoutes(app: FastifyInstance, { db, temporal, config }: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const guard = { erasureSecret: requireSetting(config, 'ERASURE_HASH_SECRET') };
 
   r.post('/v1/contacts', {
     config: { permission: 'contacts:write', auditEntity: 'contact' },
-    schema: { tags: ['contacts'], summary: 'Create a contact', body: createContactBody, response: { 201: contactSchema, ...errors } },
-  }, async (req, reply) => reply.code(201).send(toContactJson(await createContact(db, req.body, actorOf(req)))));
+    schema: { tags: ['contacts'], summary: 'Create a contact', body: createContactBody, response: { 201: contactSchema, ...errors, 409: errorResponseSchema } },
+  }, async (req, reply) => reply.code(201).send(toContactJson(await createContact(db, req.body, actorOf(req), guard))));
 
   r.get('/v1/contacts', {
     config: { permission: 'contacts:read' },
@@ -34,8 +36,8 @@ export function contactRoutes(app: FastifyInstance, { db, temporal }: ApiDeps): 
 
   r.patch('/v1/contacts/:id', {
     config: { permission: 'contacts:write', auditEntity: 'contact' },
-    schema: { tags: ['contacts'], summary: 'Update a contact', params: idParams, body: updateContactBody, response: { 200: contactSchema, ...errors } },
-  }, async (req) => toContactJson(await updateContact(db, req.params.id, req.body, actorOf(req))));
+    schema: { tags: ['contacts'], summary: 'Update a contact', params: idParams, body: updateContactBody, response: { 200: contactSchema, ...errors, 409: errorResponseSchema } },
+  }, async (req) => toContactJson(await updateContact(db, req.params.id, req.body, actorOf(req), guard)));
 
   r.delete('/v1/contacts/:id', {
     config: { permission: 'contacts:write', auditEntity: 'contact' },

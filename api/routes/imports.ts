@@ -7,6 +7,7 @@ import { allImportErrors, cancelImport, getImport, listImportErrors } from '../.
 import { stageImport } from '../../services/imports/stage-upload';
 import { actorOf } from '../actor';
 import { ApiError, errorResponseSchema, standardErrors } from '../errors';
+import { nonJsonResponse } from '../openapi';
 import { idParams, pageSchema } from '../schemas/common';
 import { DELIMITER_CHARS, importErrorSchema, importErrorsQuery, importOptions, importSchema, toImportErrorJson, toImportJson, type ImportOptionsInput } from '../schemas/imports';
 import type { ApiDeps } from '../types';
@@ -74,7 +75,7 @@ export async function importRoutes(app: FastifyInstance, deps: ApiDeps): Promise
 
     r.get('/v1/imports/:id/errors.csv', {
       config: { permission: 'jobs:read' },
-      schema: { tags: ['imports'], summary: 'Every per-row error of an import as CSV (row, field, code, message, otherRow)', params: idParams, response: { ...errors } },
+      schema: { tags: ['imports'], summary: 'Every per-row error of an import as CSV (row, field, code, message, otherRow)', params: idParams, response: { 200: nonJsonResponse('The errors as CSV (a header row, then one row per error; no personal data)', { 'text/csv': { type: 'string' } }), ...errors } },
     }, async (req, reply) => {
       await getImport(db, req.params.id);
       const csv = stringify({ header: true, columns: ['row', 'field', 'code', 'message', 'otherRow'], record_delimiter: 'windows' });

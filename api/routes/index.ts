@@ -22,6 +22,9 @@ import { pipelineRoutes } from './pipelines';
 import { contactExportRoutes } from './contacts-export';
 import { duplicateRoutes } from './duplicates';
 import { importRoutes } from './imports';
+import { erasureRoutes } from './erasure';
+import { codecRoutes } from './codec';
+import { connectorRoutes } from './connectors';
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   healthRoutes(app, deps);
@@ -46,5 +49,8 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   contactExportRoutes(app, deps);
   duplicateRoutes(app, deps);
   await importRoutes(app, deps);
+  erasureRoutes(app, deps);
+  await codecRoutes(app, deps);
+  connectorRoutes(app, deps);
   await Promise.resolve();
 }

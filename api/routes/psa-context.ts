@@ -18,7 +18,7 @@ const contextSchema = z
     recentActivity: z.array(activitySchema),
     /** Open deals by pipeline stage, per currency (exact decimal strings). */
     openDealsByStage: z.array(z.object({ pipelineId: z.string(), pipelineName: z.string(), stageId: z.string(), stageName: z.string(), probability: z.number(), currency: z.string(), count: z.number(), amount: z.string(), weighted: z.string() })),
-    /** 0–100, with its components (docs/deals.md: recent activity 30, email engagement 25, open pipeline 25, overdue tasks 20). */
+    /** 0–100, with its components (README "Deals": recent activity 30, email engagement 25, open pipeline 25, overdue tasks 20). */
     health: z.object({ score: z.number(), components: z.array(z.object({ name: z.string(), points: z.number(), max: z.number(), detail: z.string() })) }),
   })
   .meta({ id: 'PsaClientContext' });

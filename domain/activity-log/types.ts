@@ -16,5 +16,9 @@ export const ACTIVITY_TYPES = [
   'deal_rule_fired', 'deal_rule_skipped', 'deal_rule_conflict',
   // duplicates, merge and import
   'contacts_merged', 'contact_merged_into', 'merge_undone', 'duplicate_dismissed',
+  // GDPR erasure
+  'erasure_requested', 'erasure_completed', 'retention_ended',
+  // CRM sync (created locally, linked to a CRM record, updated from it, frozen, stopped, deleted as inactive, review resolved)
+  'crm_sync_created', 'crm_sync_linked', 'crm_sync_updated', 'crm_sync_frozen', 'crm_sync_stopped', 'crm_sync_deleted_inactive', 'crm_sync_review_resolved',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

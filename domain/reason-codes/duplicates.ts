@@ -1,6 +1,6 @@
 /** Duplicates, merge and CSV import codes (RULES.md "Duplicates and import"). */
 export const DUPLICATE_CODES = {
-  DUPLICATE_EMAIL: 'Two contacts share the same (normalised) email address.',
+  DUPLICATE_EMAIL: 'Two or more contacts share the same (normalised) email address: a duplicate candidate here, and in CRM sync all CRM contacts sharing it are excluded (unless the connector allows duplicate emails).',
   DUPLICATE_NAME: 'Two contacts have nearly the same name (Levenshtein distance on the normalised full name, within the configured bound) and the same company, or both none.',
   IMPORT_DUPLICATE_EMAIL: 'An earlier row of the same file has this email address (email is the unique key of an import); the first row applies, this one was not applied.',
   DEDUP_SCAN_FAILED: 'The duplicate scan failed (after retries); pairs from earlier scans stay as they were. Start a new scan.',

@@ -1,6 +1,27 @@
-/** GDPR erasure codes (RULES.md "GDPR erasure"). */
+/** GDPR erasure codes (RULES.md "GDPR erasure", plus the steps' own outcomes). */
 export const ERASURE_CODES = {
   ACTIVE_SEQUENCES: 'The contact had live sequence enrollments; erasure stopped them first.',
   FINANCIAL_RECORDS_RETAINED: 'Financial records are retained (legal obligation); personal data was removed.',
   ERASED: 'The subject was erased (GDPR); the address stays suppressed by a keyed hash and cannot be used again.',
+  ENROLLMENT_TERMINATED: 'An enrollment workflow did not stop within the bound after it was ended; the erasure terminated it and recorded it.',
+  SALESFORCE_UNREACHABLE: 'Salesforce could not take the delete (unreachable, a server error or its API limit); the step is retrying with backoff and the request is waiting.',
+  BOOKS_UNREACHABLE: 'The Books API is unreachable; the step is retrying with backoff and the request is waiting.',
+  BOOKS_REQUEST_REJECTED: 'Books rejected a request from the CRM.',
+  BOOKS_AUTH_FAILED: 'Books does not accept BOOKS_API_KEY; fix the key.',
+  BOOKS_QUOTA_EXCEEDED: 'Books is rate limiting the CRM; the step is retrying later.',
+  BOOKS_NOT_CONFIGURED: 'The Books integration is not configured (BOOKS_API_URL, BOOKS_API_KEY); without it invoices cannot be retained, so erasure does not proceed.',
+  NOT_CONNECTED: 'The system is not connected to this contact (no link exists yet); nothing was sent there.',
+  NOTHING_TO_ERASE: 'The system holds nothing of the subject.',
+  PERSONAL_DATA_FOUND: 'Verification found the subject’s address or name after erasure; the location is named.',
+  SUBJECT_NOT_FOUND: 'No contact has this id.',
+  ERASURE_NOT_FOUND: 'No erasure request has this id.',
+  ERASURE_ALREADY_EXTENDED: 'The deadline was already extended once (GDPR Art. 12(3) allows one extension).',
+  ERASURE_EXTENSION_TOO_LATE: 'An extension must be asked for within the first month after receipt.',
+  ERASURE_EXTENSION_INVALID: 'An extension is 1 or 2 months.',
+  ERASURE_COMPLETED: 'The erasure already completed; there is no deadline left to extend.',
+  ERASURE_IN_PROGRESS: 'Another erasure request for the same subject was being recorded at the same moment; ask again to get it.',
+  RECEIPT_NOT_READY: 'The erasure has not completed yet, so it has no receipt.',
+  ERASURE_FAILED: 'The erasure failed at the named step; see its detail.',
+  RETENTION_ENDED: 'The retention period of a retained financial reference ended; the reference and the stub were removed.',
+  PERSONAL_DATA_IN_FIELD: 'The field must not contain personal data (an address); use a ticket number.',
 } as const;

@@ -89,6 +89,11 @@ export const PsaRoutes = {
   listClients: { method: 'GET', path: '/v1/clients' },
   /** Upserts a contact of a client, keyed by the CRM contact id; 201 created, 200 updated. */
   upsertContact: { method: 'PUT', path: '/v1/clients/:clientId/contacts/:crmContactId' },
+  /**
+   * Deletes a contact of a client (GDPR erasure), keyed by the CRM contact id: 204 deleted; 404
+   * `NOT_FOUND` when the client or the contact is unknown (already gone: the caller treats it as done).
+   */
+  deleteContact: { method: 'DELETE', path: '/v1/clients/:clientId/contacts/:crmContactId' },
 } as const;
 
 /** CRM endpoint the PSA calls back (relative to the CRM base URL). */

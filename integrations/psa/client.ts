@@ -49,6 +49,8 @@ export interface PsaClient {
   getClient(id: string): Promise<PsaClientRecord | null>;
   findClientByCrmCompanyId(crmCompanyId: string): Promise<PsaClientRecord | null>;
   upsertContact(input: UpsertContactInput): Promise<{ contact: PsaContactRecord; created: boolean }>;
+  /** Deletes the client's contact (GDPR erasure); `deleted` is false when the PSA did not have it (already gone). */
+  deleteContact(input: { clientId: string; crmContactId: string; idempotencyKey?: string }): Promise<{ deleted: boolean }>;
 }
 
 interface RawResponse {
@@ -113,6 +115,15 @@ export function createPsaClient(config: PsaClientConfig): PsaClient {
       const { method, path } = PsaRoutes.upsertContact;
       const res = await send(method, fillPath(path, { clientId, crmContactId }), body, `contact:${clientId}:${crmContactId}`);
       return { contact: decode(res, [200, 201], PsaContactRecord, 'upsertContact'), created: res.status === 201 };
+    },
+
+    async deleteContact({ clientId, crmContactId, idempotencyKey }) {
+      const { method, path } = PsaRoutes.deleteContact;
+      const res = await send(method, fillPath(path, { clientId, crmContactId }), undefined, idempotencyKey ?? `delete-contact:${clientId}:${crmContactId}`);
+      if (res.status === 404) return { deleted: false };
+      if (res.status === 401 || res.status === 403) throw new PsaAuthError(res.status);
+      if (res.status !== 204 && res.status !== 200) throw new PsaRequestError(`PSA rejected deleteContact with HTTP ${res.status}`, res.status, res.body);
+      return { deleted: true };
     },
   };
 }

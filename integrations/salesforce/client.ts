@@ -51,6 +51,8 @@ export interface SalesforceClient {
   bulkIngestResults(jobId: string, opts?: PollOptions): Promise<BulkIngestResult>;
   /** Latest Sforce-Limit-Info seen by this client. */
   usage(): ApiUsage | undefined;
+  /** The CRM's clock minus ours (ms), from the Date header of the last response; undefined before one. */
+  serverClockSkewMs(): number | undefined;
   /** Counters since the client was created (diff them around a cycle to count its calls). */
   stats(): SalesforceCallStats;
 }
@@ -73,6 +75,7 @@ export function createSalesforceClient(opts: SalesforceClientOptions): Salesforc
     bulkIngest: (object, operation, records, o) => bulkIngest(core, object, operation, records, o),
     bulkIngestResults: (jobId, o) => bulkIngestResults(core, jobId, o),
     usage: () => core.usage,
+    serverClockSkewMs: () => core.serverClockSkewMs,
     stats: () => ({ ...core.stats }),
   };
 }

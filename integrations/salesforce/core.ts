@@ -29,6 +29,8 @@ export class ClientCore {
   readonly settings: SalesforceSettings;
   readonly stats: SalesforceCallStats = { apiCalls: 0, tokenRequests: 0, refreshes: 0 };
   usage: ApiUsage | undefined;
+  /** The CRM's clock minus ours (ms), from the last response's Date header. */
+  serverClockSkewMs: number | undefined;
   readonly sleep: (ms: number) => Promise<void>;
   private readonly session: SalesforceSession;
 
@@ -46,6 +48,9 @@ export class ClientCore {
         onUsage: (usage) => {
           this.usage = usage;
           opts.onUsage?.(usage);
+        },
+        onServerDate: (serverMs, localMs) => {
+          this.serverClockSkewMs = serverMs - localMs;
         },
       },
     });

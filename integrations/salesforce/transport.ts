@@ -15,6 +15,8 @@ export interface TransportHooks {
   /** One HTTP request sent to the API (retries included). Token requests are not API calls. */
   onApiCall(): void;
   onUsage(usage: ApiUsage): void;
+  /** The CRM's clock from a response's Date header (ms), and ours when it arrived. */
+  onServerDate?(serverMs: number, localMs: number): void;
 }
 
 const USAGE_RE = /api-usage=(\d+)\/(\d+)/;
@@ -65,6 +67,8 @@ export class SalesforceTransport extends Transport {
       stream.on('response', (res: HttpResponse) => {
         const match = USAGE_RE.exec(res.headers?.['sforce-limit-info'] ?? '');
         if (match) this.hooks.onUsage({ used: Number(match[1]), limit: Number(match[2]) });
+        const date = Date.parse(res.headers?.date ?? '');
+        if (!Number.isNaN(date)) this.hooks.onServerDate?.(date, Date.now());
         if (ctx && this.kind === 'api') {
           ctx.lastStatus = res.statusCode;
           // The refreshed session worked: the refresh-loop guard counts consecutive failures only.

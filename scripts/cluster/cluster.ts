@@ -5,6 +5,7 @@ import { createDatabase } from '../../db/database';
 import { loadConfig, type AppConfig } from '../../domain/config';
 import { prepareAppDatabase } from '../app-database';
 import { appChildEnv } from '../app-env';
+import { freePort } from '../free-port';
 import { spawnApp, waitApiReady, waitWorkerStarted } from '../app-processes';
 import { bundleWorkflows } from '../bundle-workflows';
 import { startDevIntegrations, type DevIntegrations } from '../dev-integrations';
@@ -155,7 +156,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
     checkAborted();
 
     const uiUrl = opts.ui === false ? undefined : `http://127.0.0.1:${ports.ui}`;
-    if (uiUrl) await supervisor.start('ui', 0, () => launchUiServer({ uiServerBin: binaries.uiServer, runDir, port: ports.ui, frontendAddress: address, namespace, logDir, detached: true }));
+    if (uiUrl) await supervisor.start('ui', 0, () => launchUiServer({ uiServerBin: binaries.uiServer, runDir, port: ports.ui, frontendAddress: address, namespace, logDir, detached: true, codecEndpoint: `http://127.0.0.1:${ports.api[0]}/codec` }));
 
     const { childEnv, keysFile, keysCreated } = await preparing;
     const workflowBundlePath = await bundle;
@@ -229,12 +230,13 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
   /** Migrations, keys and (in development) the SMTP sink and PSA emulator, while Temporal comes up. */
   async function prepareApp(crmUrl: string): Promise<{ childEnv: NodeJS.ProcessEnv; keysFile: string; keysCreated: boolean }> {
     const apiUrl = `http://127.0.0.1:${ports.api[0]}`;
-    const config = opts.appConfig ?? loadConfig({ ...process.env, SMTP_SINK_PORT: String(ports.smtpSink), PSA_EMULATOR_PORT: String(ports.psaEmulator), PORT: String(ports.api[0]) });
+    const config = opts.appConfig ?? loadConfig({ ...process.env, SMTP_SINK_PORT: String(ports.smtpSink), PSA_EMULATOR_PORT: String(ports.psaEmulator), BOOKS_EMULATOR_PORT: String(await freePort()), PORT: String(ports.api[0]) });
     const db = createDatabase(crmUrl, { max: 2 });
     try {
       const keysFile = path.join(dataDir, 'dev-api-keys.json');
       const keys = await prepareAppDatabase(db, keysFile, log);
-      const childEnv = appChildEnv({ config, secrets, databaseUrl: crmUrl, temporalAddress: `127.0.0.1:${ports.frontend.grpc}`, publicBaseUrl: config.PUBLIC_BASE_URL ?? apiUrl });
+      const temporalUiOrigins = opts.ui === false ? [] : [`http://127.0.0.1:${ports.ui}`, `http://localhost:${ports.ui}`];
+      const childEnv = appChildEnv({ config, secrets, databaseUrl: crmUrl, temporalAddress: `127.0.0.1:${ports.frontend.grpc}`, publicBaseUrl: config.PUBLIC_BASE_URL ?? apiUrl, temporalUiOrigins });
       if (opts.devIntegrations !== false) integrations = await startDevIntegrations({ config, db, dataDir, env: childEnv, log });
       return { childEnv, keysFile, keysCreated: keys === 'created' };
     } finally {

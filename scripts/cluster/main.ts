@@ -7,7 +7,7 @@ import { loadClusterSettings } from './settings';
 import { TEMPORAL_SERVER_VERSION, UI_SERVER_VERSION } from './versions';
 
 /**
- * `npm run cluster`: the production topology on this machine, in the foreground (see docs/cluster.md).
+ * `npm run cluster`: the production topology on this machine, in the foreground (see README "The production topology").
  * Builds the pinned Temporal server once, reuses the cluster's data dir across runs, and stops
  * everything on Ctrl-C / SIGTERM / SIGHUP, checking that no process is left behind.
  */

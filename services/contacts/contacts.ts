@@ -9,6 +9,12 @@ import { actorLabel, type Actor } from '../actor';
 import { assertMayWriteContact, ownerAfterWrite } from './ownership';
 import { conflict, invalidFields, notFound, type FieldProblem } from '../errors';
 import { endLiveEnrollmentsOfContact, signalEndedAfterCommit, type LifecycleDeps } from './lifecycle';
+import { assertAddressNotErased, assertContactNotErased } from '../erasure/erased-subject';
+
+/** What contact writes check besides the fields: an erased subject is never created again (ERASED). */
+export interface ContactWriteGuard {
+  erasureSecret: string;
+}
 
 export interface ContactFields {
   email?: string | null;
@@ -44,8 +50,9 @@ async function checkReferences(db: Db, b: Pick<ContactFields, 'companyId' | 'own
 }
 
 /** A rep's new contact is theirs unless they name another owner. */
-export async function createContact(db: Db, b: ContactFields, actor: Actor): Promise<ContactRow> {
+export async function createContact(db: Db, b: ContactFields, actor: Actor, guard: ContactWriteGuard): Promise<ContactRow> {
   await checkReferences(db, b);
+  await assertAddressNotErased(db, guard.erasureSecret, b.email);
   const owner = b.ownerId !== undefined ? b.ownerId : actor.role === 'rep' ? actor.userId : null;
   const row = await db
     .insertInto('contacts')
@@ -88,11 +95,13 @@ export async function requireContactExists(db: Db, id: string): Promise<void> {
 }
 
 /** Reps change (and reassign) only their own or unowned contacts; changing an unowned one claims it. */
-export async function updateContact(db: Db, id: string, b: ContactFields, actor: Actor): Promise<ContactRow> {
+export async function updateContact(db: Db, id: string, b: ContactFields, actor: Actor, guard: ContactWriteGuard): Promise<ContactRow> {
   const before = await getContact(db, id);
   if (before.merged_into) throw conflict('MERGED', `Contact ${id} was merged into ${before.merged_into}; change that contact instead.`);
   assertMayWriteContact(actor, before);
+  await assertContactNotErased(db, id);
   await checkReferences(db, b);
+  await assertAddressNotErased(db, guard.erasureSecret, b.email);
   const owner = b.ownerId !== undefined ? b.ownerId : ownerAfterWrite(actor, before);
   const row = await db
     .updateTable('contacts')

@@ -9,7 +9,9 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database';
+import { addressesConflict, distinctColleagues } from '../../domain/duplicates/address-evidence';
 import { compareNames, normalizeName } from '../../domain/duplicates/name-match';
+import { keepNameOnlyPartners, type NameOnlyPartner } from '../../domain/duplicates/name-only-ambiguity';
 import type { DuplicateReason } from '../../domain/duplicates/vocabulary';
 
 export interface Candidate {
@@ -30,11 +32,14 @@ export interface CandidateOptions {
   maxDistance: number;
   /** How many preceding contacts in sort order each one is compared with. */
   window?: number;
+  /** A name-only contact (no company, no address) matching more people than this is no candidate. */
+  nameOnlyMaxPeople?: number;
   /** Called every page of each pass (heartbeats). */
   onProgress?: (scanned: number) => void;
 }
 
 export const DEFAULT_WINDOW = 8;
+export const DEFAULT_NAME_ONLY_MAX_PEOPLE = 2;
 /** Above this many contacts sharing one address, pairs chain (a–b, b–c, …) instead of all pairs: still one cluster. */
 const MAX_ALL_PAIRS_GROUP = 20;
 const FETCH = 5000;
@@ -44,14 +49,6 @@ const NAME_KEYS: { name: string; expr: RawBuilder<unknown> }[] = [
   { name: 'words sorted', expr: sql`array_to_string(array(select w from unnest(string_to_array(dedup_name_key(first_name, last_name), ' ')) w order by w), ' ')` },
   { name: 'reversed', expr: sql`reverse(dedup_name_key(first_name, last_name))` },
 ];
-
-/**
- * Without a company, a name is weak evidence: two contacts with no company and two different addresses
- * are taken for two people who share a name (in a shared company, the company corroborates the name).
- */
-export function addressesConflict(company: string | null, a: string | null, b: string | null): boolean {
-  return company === null && a !== null && b !== null && a !== b;
-}
 
 function add(found: Map<string, Candidate>, x: string, y: string, reason: DuplicateReason, score: number, nameDistance: number | null): void {
   const [a, b] = x < y ? [x, y] : [y, x];
@@ -83,6 +80,8 @@ export async function findCandidates(db: Db, opts: CandidateOptions): Promise<Ca
     }
   }
 
+  /** Name-only contacts (no company, no address) → their name partners, judged once every pass has run. */
+  const nameOnly = new Map<string, Map<string, NameOnlyPartner>>();
   let scanned = 0;
   for (const key of NAME_KEYS) {
     scanned = 0;
@@ -92,6 +91,11 @@ export async function findCandidates(db: Db, opts: CandidateOptions): Promise<Ca
         where merged_into is null and (first_name is not null or last_name is not null)
         order by company_id nulls first, ${key.expr}, id`.execute(tx);
       const recent: { id: string; company: string | null; email: string | null; name: string }[] = [];
+      const noteNameOnly = (bare: string, partner: NameOnlyPartner) => {
+        const partners = nameOnly.get(bare) ?? new Map<string, NameOnlyPartner>();
+        partners.set(partner.id, partner);
+        nameOnly.set(bare, partners);
+      };
       for (;;) {
         const { rows } = await sql<{ id: string; company_id: string | null; email_normalized: string | null; first_name: string | null; last_name: string | null }>`fetch ${sql.raw(String(FETCH))} from dedup_names`.execute(tx);
         for (const row of rows) {
@@ -102,7 +106,10 @@ export async function findCandidates(db: Db, opts: CandidateOptions): Promise<Ca
               if (addressesConflict(row.company_id, row.email_normalized, other.email)) continue;
               comparisons++;
               const match = compareNames(name, other.name, opts.maxDistance);
-              if (match) add(found, row.id, other.id, 'DUPLICATE_NAME', match.score, match.distance);
+              if (!match || distinctColleagues(row.email_normalized, other.email, match.distance)) continue;
+              add(found, row.id, other.id, 'DUPLICATE_NAME', match.score, match.distance);
+              if (row.company_id === null && row.email_normalized === null) noteNameOnly(row.id, { id: other.id, email: other.email, distance: match.distance });
+              if (other.company === null && other.email === null) noteNameOnly(other.id, { id: row.id, email: row.email_normalized, distance: match.distance });
             }
             recent.push({ id: row.id, company: row.company_id, email: row.email_normalized, name });
             if (recent.length > window) recent.shift();
@@ -114,6 +121,15 @@ export async function findCandidates(db: Db, opts: CandidateOptions): Promise<Ca
       }
       await sql`close dedup_names`.execute(tx);
     });
+  }
+  for (const [bare, partners] of nameOnly) {
+    const kept = new Set(keepNameOnlyPartners([...partners.values()], opts.nameOnlyMaxPeople ?? DEFAULT_NAME_ONLY_MAX_PEOPLE).map((p) => p.id));
+    for (const partner of partners.keys()) {
+      if (kept.has(partner)) continue;
+      const key = bare < partner ? `${bare}|${partner}` : `${partner}|${bare}`;
+      // A bare contact has no address, so its pairs are name pairs only.
+      found.delete(key);
+    }
   }
   const total = await db.selectFrom('contacts').select((eb) => eb.fn.countAll<string>().as('n')).where('merged_into', 'is', null).executeTakeFirstOrThrow();
   return { candidates: found, contactsScanned: Number(total.n), comparisons };

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database';
 import { loadEnrollmentFactsBatch } from '../../db/enrollment-facts';
 import { endLiveEnrollments } from '../../db/enrollments';
-import type { AppConfig } from '../../domain/config';
+import { requireSetting, type AppConfig } from '../../domain/config';
 import type { ReasonCode } from '../../domain/reason-codes';
 import { classifyCodes, evaluateSequenceRules } from '../../domain/sequences/rules';
 import { LIVE_ENROLLMENT_STATUSES } from '../../domain/sequences/vocabulary';
@@ -17,6 +17,7 @@ import { startEnrollmentWorkflows } from '../../temporal/enrollment-workflows';
 import type { TemporalLogger } from '../../temporal/logger';
 import type { Actor } from '../actor';
 import { mayWriteContact } from '../contacts/ownership';
+import { erasedContacts } from '../erasure/erased-subject';
 
 export interface EnrollResult {
   contactId: string;
@@ -26,7 +27,7 @@ export interface EnrollResult {
 }
 
 export async function enrollContacts(
-  deps: { db: Db; temporal: Client; config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE'> },
+  deps: { db: Db; temporal: Client; config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE' | 'ERASURE_HASH_SECRET'> },
   sequenceId: string,
   contactIds: readonly string[],
   opts: { actor: Actor; log?: TemporalLogger },
@@ -34,12 +35,15 @@ export async function enrollContacts(
   const { db, temporal, config } = deps;
   const facts = await loadEnrollmentFactsBatch(db, sequenceId, contactIds);
   const owners = await contactOwners(db, contactIds);
+  const erased = await erasedContacts(db, requireSetting(config, 'ERASURE_HASH_SECRET'), [...owners.entries()].map(([id, o]) => ({ id, email_normalized: o.email_normalized })));
   const verdicts = new Map<string, { reject: ReasonCode[]; hold: ReasonCode[] }>();
   for (const id of contactIds) {
     const { reject, hold } = classifyCodes(evaluateSequenceRules(facts.get(id)!, 'enroll'), 'enroll');
     // Enrolling is a write on the contact: a rep enrolls their own or unowned contacts.
     const owner = owners.get(id);
-    if (owner !== undefined && !mayWriteContact(opts.actor, { id, owner_id: owner })) reject.unshift('NOT_OWNER');
+    if (owner !== undefined && !mayWriteContact(opts.actor, { id, owner_id: owner.owner_id })) reject.unshift('NOT_OWNER');
+    // An erased subject is never enrolled again, whatever else holds.
+    if (erased.has(id)) reject.unshift('ERASED');
     verdicts.set(id, { reject, hold });
   }
 
@@ -66,10 +70,10 @@ export async function enrollContacts(
   });
 }
 
-async function contactOwners(db: Db, contactIds: readonly string[]): Promise<Map<string, string | null>> {
+async function contactOwners(db: Db, contactIds: readonly string[]): Promise<Map<string, { owner_id: string | null; email_normalized: string | null }>> {
   if (contactIds.length === 0) return new Map();
-  const rows = await db.selectFrom('contacts').select(['id', 'owner_id']).where('id', 'in', contactIds).execute();
-  return new Map(rows.map((r) => [r.id, r.owner_id]));
+  const rows = await db.selectFrom('contacts').select(['id', 'owner_id', 'email_normalized']).where('id', 'in', contactIds).execute();
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 /**

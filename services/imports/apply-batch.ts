@@ -9,7 +9,7 @@ import type { Db } from '../../db/database';
 import type { Tx } from '../../db/lock-order';
 import type { ImportRow, StagedImportRow } from '../../db/schema-duplicates-import';
 import type { RoleName } from '../../domain/permissions';
-import { erasureHash } from '../../domain/privacy/erasure-hash';
+import { ERASED_ADDRESS_MESSAGE, erasedAddresses } from '../erasure/erased-subject';
 import { checkRow, type RowProblem } from '../../domain/imports/row-rules';
 import { mayWriteContact } from '../contacts/ownership';
 
@@ -106,6 +106,7 @@ export async function applyNextBatch(db: Db, importId: string, opts: { batchSize
         return at('failed');
       }
       await tx.updateTable('imports').set({ status: 'completed', finished_at: new Date(), updated_at: new Date() }).where('id', '=', importId).execute();
+      await tx.deleteFrom('import_rows').where('import_id', '=', importId).execute();
       return at('done');
     }
 
@@ -136,6 +137,8 @@ export async function applyNextBatch(db: Db, importId: string, opts: { batchSize
       .where('id', '=', importId)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // "completed" means the staged copy of the file (personal data) is gone: it goes in the same commit.
+    if (finished) await tx.deleteFrom('import_rows').where('import_id', '=', importId).execute();
     return at(finished ? 'done' : 'more', updated);
   });
 }
@@ -164,14 +167,10 @@ async function decide(tx: Tx, imp: ImportRow, rows: StagedImportRow[], erasureSe
   const companyIds = [...new Set(candidates.flatMap((c) => (c.values.companyId ? [c.values.companyId] : [])))];
   const companyNames = [...new Set(candidates.flatMap((c) => (!c.values.companyId && c.row.company_name ? [c.row.company_name.toLowerCase()] : [])))];
   const emails = candidates.map((c) => c.row.email_normalized!);
-  // Hashing every address is only worth it when some address was erased at all.
-  const anyErased = await tx.selectFrom('suppressions').select('id').where('reason', '=', 'erased').limit(1).executeTakeFirst();
-  const hashes = new Map(anyErased ? candidates.map((c) => [c.row.row_no, erasureHash(erasureSecret, c.row.email_normalized!)]) : []);
-
   const [knownIds, namedCompanies, erased, existing] = await Promise.all([
     companyIds.length ? tx.selectFrom('companies').select('id').where(sql<boolean>`id = any(${companyIds}::uuid[])`).execute() : [],
     companyNames.length ? tx.selectFrom('companies').select(['id', sql<string>`lower(name)`.as('key')]).where(sql<boolean>`lower(name) = any(${companyNames}::text[])`).execute() : [],
-    hashes.size ? tx.selectFrom('suppressions').select('address_hash').where('reason', '=', 'erased').where(sql<boolean>`address_hash = any(${[...hashes.values()]}::text[])`).execute() : [],
+    erasedAddresses(tx, erasureSecret, emails),
     emails.length
       ? tx
           .selectFrom('contacts')
@@ -186,7 +185,6 @@ async function decide(tx: Tx, imp: ImportRow, rows: StagedImportRow[], erasureSe
   const companyExists = new Set(knownIds.map((c) => c.id));
   const companiesByName = new Map<string, string[]>();
   for (const c of namedCompanies) companiesByName.set(c.key, [...(companiesByName.get(c.key) ?? []), c.id]);
-  const erasedHashes = new Set(erased.map((e) => e.address_hash));
   const byEmail = new Map<string, ExistingContact[]>();
   for (const c of existing) byEmail.set(c.email_normalized!, [...(byEmail.get(c.email_normalized!) ?? []), c]);
   const actor = { userId: imp.requested_by, role: imp.requested_role as RoleName | null };
@@ -200,7 +198,7 @@ async function decide(tx: Tx, imp: ImportRow, rows: StagedImportRow[], erasureSe
       if (ids.length === 1) companyId = ids[0]!;
       else c.errors.push({ row_no: row.row_no, field: 'companyName', code: 'UNKNOWN_COMPANY', message: ids.length === 0 ? 'No company has this name.' : `${ids.length} companies have this name; give the companyId instead.`, other_row: null });
     }
-    if (hashes.size > 0 && erasedHashes.has(hashes.get(row.row_no)!)) c.errors.push({ row_no: row.row_no, field: 'email', code: 'ERASED', message: 'This address belongs to an erased subject (GDPR) and cannot be imported.', other_row: null });
+    if (erased.has(row.email_normalized!)) c.errors.push({ row_no: row.row_no, field: 'email', code: 'ERASED', message: ERASED_ADDRESS_MESSAGE, other_row: null });
     if (c.errors.length > 0) continue;
 
     const matches = byEmail.get(row.email_normalized!) ?? [];
@@ -254,18 +252,24 @@ function changedFields(current: ExistingContact, next: ContactValues): string[] 
 
 async function write(tx: Tx, importId: string, d: Decided, actor: string): Promise<void> {
   if (d.creates.length > 0) {
+    // The staged row already holds the cells; only what the batch decided (company, normalised consent and
+    // status, owner) travels, as arrays. Ids are drawn once (a materialised CTE) so the activity rows name
+    // the contacts they belong to without joining back on the address.
+    const c = d.creates;
     await sql`
-      with src as (
-        select * from jsonb_to_recordset(${JSON.stringify(d.creates)}::jsonb)
-          as x(row_no int, email text, email_normalized text, first_name text, last_name text, company_id uuid, time_zone text, consent text, status text, owner_id uuid)),
+      with d as materialized (
+        select gen_random_uuid() as id, u.row_no, u.company_id, u.consent, u.status, u.owner_id,
+               r.email, r.email_normalized, r.first_name, r.last_name, r.time_zone
+        from unnest(${c.map((x) => x.row_no)}::int[], ${c.map((x) => x.company_id)}::uuid[], ${c.map((x) => x.consent)}::text[],
+                    ${c.map((x) => x.status)}::text[], ${c.map((x) => x.owner_id)}::uuid[]) as u(row_no, company_id, consent, status, owner_id)
+        join import_rows r on r.import_id = ${importId} and r.row_no = u.row_no),
       ins as (
-        insert into contacts (email, email_normalized, first_name, last_name, company_id, time_zone, consent, status, owner_id, external_ids)
-        select email, email_normalized, first_name, last_name, company_id, time_zone, coalesce(consent, 'unknown'), coalesce(status, 'active'), owner_id, '{}'
-        from src order by row_no
-        returning id, company_id, email_normalized)
+        insert into contacts (id, email, email_normalized, first_name, last_name, company_id, time_zone, consent, status, owner_id, external_ids)
+        select id, email, email_normalized, first_name, last_name, company_id, time_zone, coalesce(consent, 'unknown'), coalesce(status, 'active'), owner_id, '{}'
+        from d order by row_no)
       insert into activities (contact_id, company_id, type, data, actor)
-      select ins.id, ins.company_id, 'contact_created', jsonb_build_object('importId', ${importId}::text, 'row', src.row_no), ${actor}
-      from ins join src using (email_normalized)`.execute(tx);
+      select d.id, d.company_id, 'contact_created', jsonb_build_object('importId', ${importId}::text, 'row', d.row_no), ${actor}
+      from d order by d.row_no`.execute(tx);
   }
   if (d.updates.length > 0) {
     await sql`

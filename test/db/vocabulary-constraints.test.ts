@@ -14,6 +14,8 @@ import { ENROLLMENT_STATUSES, LIVE_ENROLLMENT_STATUSES, MAILBOX_PROVIDERS, SEND_
 import { SUPPRESSION_REASONS } from '../../domain/suppressions/vocabulary';
 import { DEDUP_SCAN_STATUSES, DEDUP_SCAN_TRIGGERS, DUPLICATE_PAIR_STATUSES, MERGE_MOVE_KINDS, MERGE_STATUSES } from '../../domain/duplicates/vocabulary';
 import { IMPORT_STATUSES, ON_EXISTING } from '../../domain/imports/vocabulary';
+import { ERASURE_STATUSES, ERASURE_SUBJECT_KINDS, RECEIPT_KINDS, RETAINED_KINDS, RETAINED_SYSTEMS } from '../../domain/erasure/vocabulary';
+import { CONNECTOR_STATUSES, CONNECTOR_TYPES, REVIEW_STATUSES, SYNC_CYCLE_KINDS, SYNC_CYCLE_STATUSES, SYNC_FULL_LOAD_REASONS, SYNC_LOCAL_KINDS, SYNC_OBJECTS, SYNC_PENDING_OPS, SYNC_RECORD_STATUSES } from '../../domain/sync/vocabulary';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 
 let tdb: TestDatabase;
@@ -49,6 +51,24 @@ const VOCABULARIES: [table: string, column: string, values: readonly string[]][]
   ['contact_merge_moves', 'kind', MERGE_MOVE_KINDS],
   ['imports', 'status', IMPORT_STATUSES],
   ['imports', 'on_existing', ON_EXISTING],
+  ['erasure_requests', 'status', ERASURE_STATUSES],
+  ['erasure_requests', 'subject_kind', ERASURE_SUBJECT_KINDS],
+  ['erasure_retained_records', 'system', RETAINED_SYSTEMS],
+  ['erasure_retained_records', 'kind', RETAINED_KINDS],
+  ['erasure_receipts', 'kind', RECEIPT_KINDS],
+  ['connectors', 'type', CONNECTOR_TYPES],
+  ['connectors', 'status', CONNECTOR_STATUSES],
+  ['sync_cursors', 'object', SYNC_OBJECTS],
+  ['sync_cursors', 'full_load', SYNC_FULL_LOAD_REASONS],
+  ['sync_records', 'object', SYNC_OBJECTS],
+  ['sync_records', 'local_kind', SYNC_LOCAL_KINDS],
+  ['sync_records', 'status', SYNC_RECORD_STATUSES],
+  ['sync_pending', 'object', SYNC_OBJECTS],
+  ['sync_pending', 'op', SYNC_PENDING_OPS],
+  ['sync_cycles', 'kind', SYNC_CYCLE_KINDS],
+  ['sync_cycles', 'status', SYNC_CYCLE_STATUSES],
+  ['sync_review_items', 'object', SYNC_OBJECTS],
+  ['sync_review_items', 'status', REVIEW_STATUSES],
 ];
 
 /** The quoted literals of `col = ANY (ARRAY['a'::text, …])` (or `col IN (…)`) in a constraint definition. */

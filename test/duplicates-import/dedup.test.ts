@@ -1,4 +1,5 @@
 import { ensureDedupSchedule } from '../../worker/dedup-schedule';
+import { beginScan, finishScan, getScan, touchScan } from '../../services/duplicates/scans';
 import { dedupScanContract } from '../../workflows/dedup-scan/contract';
 import { callJson } from '../harness/api';
 import { eventually } from '../harness/eventually';
@@ -64,6 +65,24 @@ it('finds email duplicates and name variants, groups them in clusters with each 
   await callJson(w.app, w.keys.operator, 'GET', '/v1/duplicates', undefined, 403);
 });
 
+it('a contact with only a name is no candidate of a name three people share, and two mailboxes of colleagues are not one person', async () => {
+  const db = w.tdb.db;
+  const initech = (await db.insertInto('companies').values({ name: 'Initech', external_ids: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
+  const bare = await seedContact(db, { email: null, firstName: 'Ana', lastName: 'Lopez' });
+  const namesakes = [];
+  for (const n of [1, 2, 3]) namesakes.push(await seedContact(db, { email: `ana.lopez.${n}@mail${n}.example`, firstName: 'Ana', lastName: 'Lopez' }));
+  const rareBare = await seedContact(db, { email: null, firstName: 'Zebedee', lastName: 'Quillfeather' });
+  const rare = await seedContact(db, { email: 'zq@mail.example', firstName: 'Zebedee', lastName: 'Quilfeather' });
+  const mary = await seedContact(db, { email: 'mary.smith@initech.example', firstName: 'Mary', lastName: 'Smith', companyId: initech });
+  const marc = await seedContact(db, { email: 'marc.smithers@initech.example', firstName: 'Marc', lastName: 'Smith', companyId: initech });
+
+  await scan();
+  const { items } = await callJson(w.app, w.keys.admin, 'GET', '/v1/duplicates?limit=100', undefined, 200);
+  for (const other of namesakes) expect(pairOf(items, bare, other)).toBeUndefined();
+  expect(pairOf(items, rareBare, rare)).toMatchObject({ reasons: ['DUPLICATE_NAME'], nameDistance: 1 });
+  expect(pairOf(items, mary, marc)).toBeUndefined();
+});
+
 it('a second scan request while one runs returns the running scan', async () => {
   await w.stopWorker();
   try {
@@ -84,4 +103,11 @@ it('keeps the nightly Schedule in step (create, update, off deletes it)', async 
   expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: dedupScanContract.type, taskQueue: w.taskQueue });
   await ensureDedupSchedule(client, { taskQueue: w.taskQueue, at: 'off' });
   await expect(client.schedule.getHandle(dedupScanContract.scheduleId).describe()).rejects.toThrow();
+});
+
+it('a progress write that lands after the scan finished leaves the finished figures alone', async () => {
+  const { scan: row } = await beginScan(w.tdb.db, 'api', null);
+  await finishScan(w.tdb.db, row.id, { contactsScanned: 8, comparisons: 3, found: 1, fresh: 1 });
+  await touchScan(w.tdb.db, row.id, 7);
+  expect(await getScan(w.tdb.db, row.id)).toMatchObject({ status: 'completed', contacts_scanned: 8 });
 });

@@ -58,6 +58,8 @@ export interface PsaEmulatorState {
   requests: number;
   createClientCalls: number;
   upsertContactCalls: number;
+  /** DELETE requests that removed a contact (replays and unknown contacts not counted). */
+  deleteContactCalls: number;
   callsByIdempotencyKey: Map<string, number>;
   webhookAttempts: number;
   webhooksDelivered: ClientCreatedWebhook[];
@@ -123,6 +125,7 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
     requests: 0,
     createClientCalls: 0,
     upsertContactCalls: 0,
+    deleteContactCalls: 0,
     callsByIdempotencyKey: new Map(),
     webhookAttempts: 0,
     webhooksDelivered: [],
@@ -229,6 +232,14 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
       state.contacts.set(key, contact);
       return { status: existing ? 200 : 201, body: contact };
     }],
+    ['deleteContact', ({ params, idempotencyKey }) => {
+      if (!idempotencyKey) return error(400, PsaErrorCodes.IDEMPOTENCY_KEY_REQUIRED);
+      countKey(idempotencyKey);
+      const key = `${params.clientId ?? ''}:${params.crmContactId ?? ''}`;
+      if (!state.contacts.delete(key)) return error(404, PsaErrorCodes.NOT_FOUND, 'no such contact');
+      state.deleteContactCalls++;
+      return { status: 204, body: undefined };
+    }],
   ];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -326,6 +337,11 @@ export async function startPsaEmulator(opts: PsaEmulatorOptions): Promise<PsaEmu
 }
 
 function send(res: ServerResponse, reply: Reply): void {
+  if (reply.status === 204) {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
   const text = JSON.stringify(reply.body);
   res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { TEST_SECRETS_KEY } from './config';
+import { TEST_ERASURE_HASH_SECRET, TEST_SECRETS_KEY } from './config';
 import { harnessEnv } from './harness-env';
 
 /**
@@ -31,7 +31,11 @@ export function workerProcesses(): WorkerProcesses {
         RECONCILE_EVERY: 'off',
         // Likewise the nightly duplicate scan's Schedule (its own test creates it).
         DEDUP_SCAN_AT: 'off',
+        // And the erasure retention sweep's Schedule (test/erasure creates it).
+        ERASURE_RETENTION_SWEEP_AT: 'off',
         SECRETS_KEY: TEST_SECRETS_KEY,
+        // The send claim refuses erased subjects by this keyed hash; without it a worker sends nothing.
+        ERASURE_HASH_SECRET: TEST_ERASURE_HASH_SECRET,
         TEMPORAL_ADDRESS: harnessEnv('TEST_TEMPORAL_ADDRESS'),
         WORKFLOW_BUNDLE_PATH: harnessEnv('WORKFLOW_BUNDLE_PATH'),
         ...env,

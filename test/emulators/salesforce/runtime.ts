@@ -8,7 +8,7 @@ export interface ApiLimits {
 /**
  * An injected fault for the next `times` requests whose method matches and whose path contains `path`
  * (or matches `pathRegex`): an HTTP status with a Salesforce error body, a request never answered
- * (`timeout`), or a dropped connection (`reset`).
+ * (`timeout`), a dropped connection (`reset`), or the normal answer sent `delayMs` late (`delay`).
  */
 export interface FaultRule {
   id: number;
@@ -16,8 +16,9 @@ export interface FaultRule {
   path?: string;
   pathRegex?: string;
   times: number;
-  kind: 'status' | 'timeout' | 'reset';
+  kind: 'status' | 'timeout' | 'reset' | 'delay';
   status?: number;
+  delayMs?: number;
   errorCode?: string;
   message?: string;
 }
@@ -30,6 +31,7 @@ export class Faults {
 
   add(input: FaultInput): FaultRule {
     if (input.kind === 'status' && !input.status) throw new RangeError('a status fault needs `status`');
+    if (input.kind === 'delay' && !(input.delayMs! > 0)) throw new RangeError('a delay fault needs `delayMs`');
     const rule: FaultRule = { ...input, id: this.nextId++, times: input.times ?? 1 };
     this.rules.push(rule);
     return rule;

@@ -42,8 +42,9 @@ export interface SalesforceEmulator {
 
 const API_PATH = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/;
 
-function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, string>): void {
-  const headers: Record<string, string> = { ...extraHeaders, ...reply.headers };
+function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, string>, nowMs?: number): void {
+  // Salesforce's Date header is its own clock: clients plan replication windows on it.
+  const headers: Record<string, string> = { ...(nowMs !== undefined ? { Date: new Date(nowMs).toUTCString() } : {}), ...extraHeaders, ...reply.headers };
   let payload: string | undefined;
   if (reply.text !== undefined) {
     payload = reply.text;
@@ -137,7 +138,9 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions): 
     }
     let reply: Reply;
     let headers: Record<string, string> = {};
-    if (fault) {
+    if (fault && fault.kind === 'delay') {
+      ({ reply, headers } = route(method, url, body, req));
+    } else if (fault) {
       const status = fault.status!;
       const errorCode = fault.errorCode ?? (status === 401 ? 'INVALID_SESSION_ID' : status === 503 ? 'SERVER_UNAVAILABLE' : 'UNKNOWN_EXCEPTION');
       const message = fault.message ?? (status === 401 ? 'Session expired or invalid' : 'injected failure');
@@ -146,7 +149,8 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions): 
       ({ reply, headers } = route(method, url, body, req));
     }
     res.on('finish', () => journal(reply.status));
-    send(res, reply, headers);
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    send(res, reply, headers, clock.now());
   }
 
   function route(method: string, url: URL, body: Buffer, req: IncomingMessage): { reply: Reply; headers: Record<string, string> } {
