@@ -17,8 +17,6 @@ export interface WorkerMetrics {
   deferrals: Counter<'code'>;
   /** Holds met by a gate check or a claim (sequence paused, mailbox disconnected, outside the send window, …). */
   holds: Counter<'code'>;
-  /** CRM sync: records handled per decision code (the sync feature increments it). */
-  syncRecords: Counter<'decision'>;
 }
 
 export function createWorkerMetrics(opts: { db?: Db; clock?: Clock; stateMetrics?: readonly StateMetric[] } = {}): WorkerMetrics {
@@ -29,6 +27,5 @@ export function createWorkerMetrics(opts: { db?: Db; clock?: Clock; stateMetrics
     sends: new Counter({ name: 'crm_email_sends_total', help: 'Email send attempts by outcome and reason code.', labelNames: ['outcome', 'code'], registers: [registry] }),
     deferrals: new Counter({ name: 'crm_email_deferrals_total', help: 'Sends deferred (sending limits, mailbox unreachable or its credentials unreadable), by reason code.', labelNames: ['code'], registers: [registry] }),
     holds: new Counter({ name: 'crm_enrollment_holds_total', help: 'Holds met before a send (gate checks and claims), by reason code.', labelNames: ['code'], registers: [registry] }),
-    syncRecords: new Counter({ name: 'crm_sync_records_total', help: 'CRM sync records handled, by decision code.', labelNames: ['decision'], registers: [registry] }),
   };
 }

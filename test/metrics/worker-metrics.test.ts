@@ -59,7 +59,7 @@ const sendStatus = (enrollmentId: string) => ctx.tdb.db.selectFrom('email_sends'
 describe('worker /metrics', () => {
   it("serves ours and the Temporal SDK's on one endpoint, every gauge readable", async () => {
     const m = await scrape();
-    for (const name of ['crm_email_sends_total', 'crm_email_deferrals_total', 'crm_enrollment_holds_total', 'crm_sync_records_total', 'crm_promotions', 'crm_promotions_in_step', 'crm_promotion_stalled_seconds', 'crm_enrollments_waiting', 'crm_erasures_overdue', 'crm_sync_api_budget_used_ratio', 'process_cpu_seconds_total']) expect(m.families).toContain(name);
+    for (const name of ['crm_email_sends_total', 'crm_email_deferrals_total', 'crm_enrollment_holds_total', 'crm_sync_records', 'crm_promotions', 'crm_promotions_in_step', 'crm_promotion_stalled_seconds', 'crm_enrollments_waiting', 'crm_erasures_overdue', 'crm_sync_api_budget_used_ratio', 'process_cpu_seconds_total']) expect(m.families).toContain(name);
     expect([...m.families].some((f) => f.startsWith('temporal_'))).toBe(true);
     expect(m.value('crm_worker_sdk_metrics_up')).toBe(1);
     expect(m.value('crm_erasures_overdue')).toBe(0);
