@@ -57,6 +57,18 @@ describe('prometheus/alerts.yml', () => {
     expect(used.filter((u) => !exported.has(u.metric))).toEqual([]);
   });
 
+  it('is what prometheus/prometheus.yml loads, and that scrapes the API and every worker of docker-compose.yml where they serve /metrics', () => {
+    const prometheus = parse(readFileSync(path.join(__dirname, '../../prometheus/prometheus.yml'), 'utf8')) as { rule_files: string[]; scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }> };
+    expect(prometheus.rule_files).toEqual([path.basename(file)]);
+    const compose = parse(readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, { command?: string[]; environment?: Record<string, string> }> };
+    const targets = (job: string) => prometheus.scrape_configs.find((c) => c.job_name === job)?.static_configs.flatMap((c) => c.targets) ?? [];
+    const workers = Object.entries(compose.services).filter(([, s]) => s.command?.join(' ').includes('dist/worker/main.js'));
+    expect(workers.length).toBeGreaterThan(0);
+    expect(targets('crm-worker').sort()).toEqual(workers.map(([name, s]) => `${name}:${s.environment?.WORKER_METRICS_PORT}`).sort());
+    for (const [, s] of workers) expect(s.environment?.WORKER_METRICS_HOST).toBe('0.0.0.0');
+    expect(targets('crm-api')).toEqual([`api:${compose.services.api?.environment?.PORT}`]);
+  });
+
   it('would notice a metric the code does not export', async () => {
     const exported = await exportedNames();
     expect(metricsIn('sum(rate(crm_emails_sent_total[5m]))').filter((m) => !exported.has(m))).toEqual(['crm_emails_sent_total']);
