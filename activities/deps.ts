@@ -6,6 +6,7 @@ import type { BooksClient } from '../integrations/books/client';
 import type { PsaClient } from '../integrations/psa/client';
 import type { MailboxRow } from '../integrations/mail/mailbox-transports';
 import type { MailTransport } from '../integrations/mail/transport';
+import type { WorkerMetrics } from '../services/metrics/worker-metrics';
 
 /** What activities need from the outside world, injected by the worker (and by tests). */
 export interface ActivityDeps {
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   temporal?: Client;
   /** The time activities decide by (send limits, send windows, lookbacks); default the system clock. */
   clock?: Clock;
+  /** This worker's metrics (services/metrics/worker-metrics.ts); absent: nothing is counted. */
+  metrics?: WorkerMetrics;
   /** CRM sync: waits between Bulk API job polls (tests: none), per-request timeout. */
   crmClient?: { sleep?: (ms: number) => Promise<void>; requestTimeoutMs?: number };
 }

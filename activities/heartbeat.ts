@@ -15,6 +15,8 @@ export async function heartbeatWhile<T>(work: () => Promise<T>, everyMs = HEARTB
   } catch {
     return work();
   }
+  // A local activity cannot heartbeat: its liveness is its workflow task's, which the SDK keeps alive.
+  if (ctx.info.isLocal) return work();
   ctx.heartbeat();
   const timer = setInterval(() => ctx.heartbeat(), everyMs);
   try {

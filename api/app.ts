@@ -8,6 +8,8 @@ import { registerJsonBodyParser } from './json-body';
 import { LOG_REDACT, requestLogSerializers } from './logging';
 import { registerAudit } from './plugins/audit';
 import { registerAuth } from './plugins/auth';
+import { registerMetrics } from './metrics';
+import { createApiMetrics } from '../services/metrics/api-metrics';
 import { serializerCompiler, transform, transformObject } from './openapi';
 import { completeRouteSchema } from './openapi-defaults';
 import { registerRoutes } from './routes';
@@ -66,7 +68,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const access = registerAuth(app, deps);
+  const metrics = deps.metrics ?? createApiMetrics();
+  registerMetrics(app, metrics);
+  const access = registerAuth(app, { ...deps, metrics });
   app.decorate('permissionCatalogue', access.catalogue);
   app.decorate('access', access);
   registerAudit(app, deps.db);

@@ -6,6 +6,7 @@ import type { Clock } from '../domain/clock';
 import type { AppConfig } from '../domain/config';
 import type { Permission } from '../domain/permissions';
 import type { AccessControl } from './plugins/auth';
+import type { ApiMetrics } from '../services/metrics/api-metrics';
 
 export interface ApiDeps {
   db: Db;
@@ -13,6 +14,8 @@ export interface ApiDeps {
   config: AppConfig;
   /** The time rate limits and audit pruning use; default the system clock. */
   clock?: Clock;
+  /** Request, rate-limit and auth-failure metrics (GET /metrics); default: a fresh registry per app. */
+  metrics?: ApiMetrics;
   /** For tests: a pino instance or false. */
   logger?: FastifyBaseLogger | boolean;
 }

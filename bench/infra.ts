@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { payloadKeysSchema } from '../domain/payload-keys';
 import { connectTemporal } from '../temporal/client';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { ensureDatabase, startPostgres, type PostgresServer } from '../scripts/p
 import { startSmtpSink, type SmtpSink } from '../scripts/smtp-sink';
 import { startTemporalDevServer, type TemporalDevServer } from '../scripts/temporal-dev-server';
 import { resolvePostgresBinDir, resolveTemporalCli } from '../scripts/tool-binaries';
+import { processCpuMs, threadCpuMs } from './cpu';
 
 /**
  * The bench's own servers, started like the test harness does (test/harness/global-setup.ts):
@@ -27,6 +29,8 @@ export interface BenchInfra {
   bundlePath: string;
   sink: SmtpSink;
   mailDir: string;
+  /** PostgreSQL's and Temporal's process ids (left out of another phase's CPU accounting). */
+  serverPids: number[];
   stop(): Promise<void>;
 }
 
@@ -73,6 +77,7 @@ export async function startInfra(log: (msg: string) => void): Promise<BenchInfra
     bundlePath,
     sink,
     mailDir,
+    serverPids: [pgServer.process.child.pid, temporalServer.process.child.pid].filter((p): p is number => p !== undefined),
     stop: async () => {
       await sink.close();
       await temporal.close();
@@ -83,16 +88,43 @@ export async function startInfra(log: (msg: string) => void): Promise<BenchInfra
   };
 }
 
+const COMPILED_WORKER = path.resolve(__dirname, '..', 'dist', 'worker', 'main.js');
+let compiledWorkerReady = false;
+
+/**
+ * Compiles the services as `npm run build` does (tsc into dist/, git-ignored), so the bench's workers
+ * run as deployed (`node dist/worker/main.js`), not through tsx (about 15 % more worker CPU per send
+ * here). BENCH_WORKER_FROM_SOURCE=1 keeps tsx.
+ */
+export function compileWorker(log: (msg: string) => void): void {
+  if (process.env.BENCH_WORKER_FROM_SOURCE === '1') return;
+  log('compiling the worker (tsc -p tsconfig.build.json → dist/)');
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: path.resolve(__dirname, '..'), stdio: 'inherit' });
+  compiledWorkerReady = existsSync(COMPILED_WORKER);
+}
+
 export interface WorkerProcess {
   process: ManagedProcess;
+  pid: number;
+  /** Its /metrics endpoint (ours and the Temporal SDK's). */
+  metricsUrl?: string;
+  /** CPU it spent starting (bundle, connections) before it polled: not part of what it then measures. */
+  startupCpuMs: number;
   /** Resident set size of the worker process, in bytes (Linux /proc). */
   rssBytes(): number | null;
+  /** CPU ms so far by thread name (the JS main thread, the SDK core's tokio threads, libuv's pool, V8's). */
+  threadCpuMs(): Record<string, number>;
 }
 
 /** `worker/main.ts` as its own process, exactly as deployed; resolves once it polls. */
-export async function startWorkerProcess(infra: BenchInfra, taskQueue: string, opts: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<WorkerProcess> {
-  const logFile = path.join(infra.dir, `worker-${taskQueue}.log`);
-  const proc = spawnManaged('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+export async function startWorkerProcess(infra: Pick<BenchInfra, 'dir' | 'databaseUrl' | 'temporalAddress' | 'bundlePath'>, taskQueue: string, opts: { name?: string; databaseUrl?: string; env?: Record<string, string> } = {}): Promise<WorkerProcess> {
+  const logFile = path.join(infra.dir, `${opts.name ?? 'worker'}-${taskQueue}.log`);
+  const metricsPort = await freePort();
+  // Profiling: e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  // As deployed: the compiled worker (compileWorker, at the start of the run), else the sources through tsx.
+  const entry = compiledWorkerReady ? [COMPILED_WORKER] : ['--import', 'tsx', 'worker/main.ts'];
+  const proc = spawnManaged('worker', process.execPath, [...nodeArgs, ...entry], {
     cwd: path.resolve(__dirname, '..'),
     logFile,
     env: {
@@ -107,13 +139,18 @@ export async function startWorkerProcess(infra: BenchInfra, taskQueue: string, o
       // Measurements cover enrollments only; the reconciliation's minute ticks would be noise.
       RECONCILE_EVERY: 'off',
       ...BENCH_SECRETS,
+      WORKER_METRICS_PORT: String(metricsPort),
       ...opts.env,
     },
   });
-  await waitFor('the worker to start polling', async () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('worker started'), { timeoutMs: 60_000, intervalMs: 200, exited: proc.exited });
-  const pid = proc.child.pid;
+  await waitFor('the worker to start polling', async () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('worker started'), { timeoutMs: 60_000, intervalMs: 50, exited: proc.exited });
+  const pid = proc.child.pid!;
   return {
     process: proc,
+    pid,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    startupCpuMs: processCpuMs(pid),
+    threadCpuMs: () => threadCpuMs(pid),
     rssBytes: () => {
       try {
         const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];

@@ -5,6 +5,8 @@ import type { Db } from '../db/database';
 import { waitFor } from '../scripts/managed-process';
 import type { BenchInfra, WorkerProcess } from './infra';
 import { call } from './fixtures';
+import { cpuBetween, snapshotCpu, type CpuUsage } from './cpu';
+import { workflowCacheFigures } from './sdk-metrics';
 
 /** Each phase of the bench: what it measures is in its name; all times are wall-clock seconds. */
 
@@ -21,7 +23,7 @@ export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 1
  * Interleaved in batches of 1,000 (one API request each) so both see the same server state and the
  * same background load; each side's time is the sum of its batches.
  */
-export async function enrollVersusNoop(app: FastifyInstance, key: string, infra: BenchInfra, sequenceId: string, contactIds: string[], noopQueue: string): Promise<{ enroll: Rate; noop: Rate; enrollmentIds: string[] }> {
+export async function enrollVersusNoop(app: FastifyInstance, key: string, infra: Pick<BenchInfra, 'temporal'>, sequenceId: string, contactIds: string[], noopQueue: string): Promise<{ enroll: Rate; noop: Rate; enrollmentIds: string[] }> {
   let enrollMs = 0;
   let noopMs = 0;
   const enrollmentIds: string[] = [];
@@ -50,9 +52,11 @@ const sentCount = async (db: Db, sequenceId: string) =>
     (await db.selectFrom('email_sends as s').innerJoin('enrollments as e', 'e.id', 's.enrollment_id').select((eb) => eb.fn.countAll<string>().as('n')).where('e.sequence_id', '=', sequenceId).where('s.status', '=', 'sent').executeTakeFirstOrThrow()).n,
   );
 
-/** First-step sends into the SMTP sink, from the moment a worker starts on an enrolled backlog. */
-export async function firstStepSends(infra: BenchInfra, sequenceId: string, expected: number, startWorker: () => Promise<WorkerProcess>, log: (m: string) => void): Promise<{ rate: Rate; worker: WorkerProcess }> {
-  const worker = await startWorker();
+/** First-step sends into the SMTP sink, from the moment the workers start on an enrolled backlog, and the CPU they cost. */
+export async function firstStepSends(infra: Pick<BenchInfra, 'db'>, sequenceId: string, expected: number, startWorkers: () => Promise<WorkerProcess[]>, log: (m: string) => void, opts: { excludeCpuOf?: number[] } = {}): Promise<{ rate: Rate; workers: WorkerProcess[]; cpu: CpuUsage; workflowCache: Awaited<ReturnType<typeof workflowCacheFigures>> }> {
+  const exclude = opts.excludeCpuOf ?? [];
+  const before = snapshotCpu(exclude);
+  const workers = await startWorkers();
   const started = performance.now();
   let lastLog = started;
   await waitFor(`${expected} first-step emails`, async () => {
@@ -62,8 +66,33 @@ export async function firstStepSends(infra: BenchInfra, sequenceId: string, expe
       log(`  … ${n} / ${expected} sent`);
     }
     return n >= expected;
-  }, { timeoutMs: 30 * 60_000, intervalMs: 250, exited: worker.process.exited });
-  return { rate: rate(expected, started), worker };
+  }, { timeoutMs: 30 * 60_000, intervalMs: 250, exited: Promise.race(workers.map((w) => w.process.exited)) });
+  const r = rate(expected, started);
+  // Workflow tasks that follow the last send (plan the next step, start its timer) belong to the sends too.
+  await settleFirstSteps(infra, sequenceId);
+  const cpu = cpuBetween(before, snapshotCpu(exclude), new Map(workers.map((w) => [w.pid, w.startupCpuMs])));
+  for (const w of workers) log(`  worker ${w.pid}: CPU ms by thread ${JSON.stringify(w.threadCpuMs())} (start-up ${Math.round(w.startupCpuMs)} ms)`);
+  const workflowCache = await workflowCacheFigures(workers);
+  log(`  workflow cache during the burst: ${JSON.stringify(workflowCache)}`);
+  return { rate: r, workers, cpu, workflowCache };
+}
+
+/** Waits until every enrollment of the sequence sleeps on its second step's timer (next_send_at in the future). */
+async function settleFirstSteps(infra: Pick<BenchInfra, 'db'>, sequenceId: string): Promise<void> {
+  await waitFor('the enrollments to plan their second step', async () => {
+    const { n } = await infra.db.selectFrom('enrollments').select((eb) => eb.fn.countAll<string>().as('n')).where('sequence_id', '=', sequenceId).where('status', '=', 'active').where('next_send_at', '<=', new Date()).executeTakeFirstOrThrow();
+    return Number(n) === 0;
+  }, { timeoutMs: 10 * 60_000, intervalMs: 250 });
+  // The row is planned inside the workflow task that then starts the timer: let that task complete.
+  await new Promise((r) => setTimeout(r, 2_000));
+}
+
+/** History events per enrollment once its first step is sent and the second step's timer runs (start events included). */
+export async function eventsPerFirstStep(infra: Pick<BenchInfra, 'temporal'>, enrollmentIds: string[], samples = 20): Promise<{ mean: number; max: number; samples: number }> {
+  const step = Math.max(1, Math.floor(enrollmentIds.length / samples));
+  const picked = enrollmentIds.filter((_, i) => i % step === 0).slice(0, samples);
+  const lengths = await mapLimit(picked, 8, async (id) => (await infra.temporal.workflow.getHandle(`enrollment-${id}`).fetchHistory()).events?.length ?? 0);
+  return { mean: round(lengths.reduce((a, b) => a + b, 0) / lengths.length), max: Math.max(...lengths), samples: lengths.length };
 }
 
 /** Worker RSS once every enrollment sleeps on its next step's timer: the peak of a few samples. */

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { buildApp } from '../api/app';
 import { loadConfig } from '../domain/config';
 import { adminKey, createSequence, insertContacts } from './fixtures';
-import { BENCH_SECRETS, startInfra, startWorkerProcess, type WorkerProcess } from './infra';
-import { enrollVersusNoop, eventsPerHistory, firstStepSends, round, sleepingRss } from './phases';
+import { BENCH_SECRETS, compileWorker, startInfra, startWorkerProcess, type WorkerProcess } from './infra';
+import { enrollVersusNoop, eventsPerFirstStep, eventsPerHistory, firstStepSends, round, sleepingRss, type Rate } from './phases';
+import { perUnit } from './cpu';
+import { clusterSequencePhases, printClusterRounds } from './cluster';
 import { forecastVersusSum, runForecastAlone, type ForecastBenchResult } from './forecast';
 import { printDuplicatesImportTable, runDuplicatesImportBench } from './duplicates-import-run';
 import { printErasureTable, runErasureBench } from './erasure';
@@ -22,7 +24,9 @@ const log = (msg: string) => console.log(`[bench] ${msg}`);
 const PHASES = ['sequences', 'import', 'dedup', 'forecast', 'erasure', 'sync'];
 /** Contacts of the CRM sync initial load (issue 10: 100,000). */
 const SYNC_CONTACTS = Number(process.env.BENCH_SYNC_CONTACTS ?? 100_000);
-const ONLY = (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? PHASES).map((s) => s.trim());
+/** `--cluster`: the sequence phases again on `npm run cluster`'s topology, with 1 and then 2 workers (alone unless --only says more). */
+const CLUSTER = process.argv.includes('--cluster');
+const ONLY = (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? (CLUSTER ? ['sequences'] : PHASES)).map((s) => s.trim());
 const DEALS = Number(process.env.BENCH_DEALS ?? 1_000_000);
 const OUT = path.resolve(__dirname, 'results', 'latest.json');
 
@@ -52,11 +56,19 @@ async function main(): Promise<void> {
     writeResults({ forecast: { ranAt: new Date().toISOString(), ...f } });
     return;
   }
+  if (ONLY.includes('sequences')) compileWorker(log);
   const infra = await startInfra(log);
   const workers: WorkerProcess[] = [];
   try {
     const results: Record<string, unknown> = { ranAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memoryGiB: round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.platform()} ${os.release()}` } };
     if (ONLY.includes('sequences')) Object.assign(results, await sequencePhases(infra, workers));
+    if (CLUSTER) {
+      // The dev server's worker stops first: each measurement has the machine to itself.
+      for (const w of workers.splice(0)) await w.process.stop({ graceMs: 15_000 });
+      const cluster = await clusterSequencePhases({ contacts: CONTACTS, bundlePath: infra.bundlePath, smtpPort: infra.sink.port, workerCounts: [1, 2], excludeCpuOf: infra.serverPids, log });
+      printClusterRounds(devFigures(results), cluster.rounds);
+      results.cluster = { ranAt: new Date().toISOString(), loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)), ...cluster };
+    }
     const duplicatesImport = await runDuplicatesImportBench(infra, ONLY, log);
     if (Object.keys(duplicatesImport).length > 0) {
       printDuplicatesImportTable(duplicatesImport);
@@ -103,10 +115,11 @@ async function sequencePhases(infra: Awaited<ReturnType<typeof startInfra>>, wor
     const first = await firstStepSends(infra, fiveStep, CONTACTS, async () => {
       const w = await startWorkerProcess(infra, taskQueue);
       workers.push(w);
-      return w;
+      return [w];
     }, log);
+    const firstStepEvents = await eventsPerFirstStep(infra, enrollmentIds);
     log('letting the enrollments settle on their P1D timers, then sampling worker RSS');
-    const rss = await sleepingRss(infra, first.worker, enrollmentIds, 15_000);
+    const rss = await sleepingRss(infra, first.workers[0]!, enrollmentIds, 15_000);
 
     log('running 5 enrollments of a 5-step PT0S sequence to completion');
     const instant = await createSequence(app, key, infra.sink.port, ['PT0S', 'PT0S', 'PT0S', 'PT0S', 'PT0S']);
@@ -120,6 +133,9 @@ async function sequencePhases(infra: Awaited<ReturnType<typeof startInfra>>, wor
       bulkEnrollment: enroll,
       enrollVsNoopRatio: { value: ratio, target: TARGETS.enrollVsNoopRatio, pass: ratio >= TARGETS.enrollVsNoopRatio },
       firstStepSends: first.rate,
+      cpuPerFirstStepSend: perUnit(first.cpu, CONTACTS),
+      workflowCacheDuringSends: first.workflowCache,
+      eventsPerFirstStep: firstStepEvents,
       workerRssSleeping: { mib: rss.rssMiB, sleepingEnrollments: rss.sleeping, targetMiB: TARGETS.workerRssMiB, pass: rss.rssMiB > 0 && rss.rssMiB < TARGETS.workerRssMiB },
       eventsPerHistory5Steps: { max: Math.max(...events), samples: events, target: TARGETS.eventsPerHistory, pass: Math.max(...events) < TARGETS.eventsPerHistory },
     };
@@ -128,12 +144,21 @@ async function sequencePhases(infra: Awaited<ReturnType<typeof startInfra>>, wor
   }
 }
 
+/** The dev server's figures of this run, to print beside the cluster's. */
+function devFigures(results: Record<string, unknown>): Parameters<typeof printClusterRounds>[0] {
+  const r = results as { noopWorkflowStarts?: Rate; bulkEnrollment?: Rate; firstStepSends?: Rate; cpuPerFirstStepSend?: { totalMs: number }; eventsPerFirstStep?: { mean: number } };
+  if (!r.noopWorkflowStarts || !r.bulkEnrollment || !r.firstStepSends || !r.cpuPerFirstStepSend || !r.eventsPerFirstStep) return undefined;
+  return { noop: r.noopWorkflowStarts, enroll: r.bulkEnrollment, sends: r.firstStepSends, cpuMs: r.cpuPerFirstStepSend.totalMs, events: r.eventsPerFirstStep.mean };
+}
+
 function printTable(r: {
   contacts: number;
   noopWorkflowStarts: { perSecond: number; seconds: number };
   bulkEnrollment: { perSecond: number; seconds: number };
   enrollVsNoopRatio: { value: number; target: number; pass: boolean };
   firstStepSends: { perSecond: number; seconds: number };
+  cpuPerFirstStepSend: ReturnType<typeof perUnit>;
+  eventsPerFirstStep: { mean: number; max: number };
   workerRssSleeping: { mib: number; sleepingEnrollments: number; targetMiB: number; pass: boolean };
   eventsPerHistory5Steps: { max: number; target: number; pass: boolean };
 }): void {
@@ -143,6 +168,8 @@ function printTable(r: {
     { metric: `bulk enrollment via API (${r.contacts})`, value: `${r.bulkEnrollment.perSecond}/s (${r.bulkEnrollment.seconds} s)`, target: '', result: '' },
     { metric: 'enrollment / no-op ratio', value: String(r.enrollVsNoopRatio.value), target: `≥ ${r.enrollVsNoopRatio.target}`, result: verdict(r.enrollVsNoopRatio.pass) },
     { metric: 'first-step sends into the SMTP sink', value: `${r.firstStepSends.perSecond}/s (${r.firstStepSends.seconds} s)`, target: '', result: '' },
+    { metric: 'CPU per first-step send, all processes (postgres / temporal / worker)', value: `${r.cpuPerFirstStepSend.totalMs} ms (${r.cpuPerFirstStepSend.byKind.postgres} / ${r.cpuPerFirstStepSend.byKind.temporal} / ${r.cpuPerFirstStepSend.byKind.worker})`, target: '', result: '' },
+    { metric: 'history events per enrollment after its first send', value: `${r.eventsPerFirstStep.mean} (max ${r.eventsPerFirstStep.max})`, target: '', result: '' },
     { metric: `worker RSS, ${r.workerRssSleeping.sleepingEnrollments} sleeping enrollments`, value: `${r.workerRssSleeping.mib} MiB`, target: `< ${r.workerRssSleeping.targetMiB} MiB`, result: verdict(r.workerRssSleeping.pass) },
     { metric: 'events per history, 5-step sequence', value: String(r.eventsPerHistory5Steps.max), target: `< ${r.eventsPerHistory5Steps.target}`, result: verdict(r.eventsPerHistory5Steps.pass) },
   ]);

@@ -18,20 +18,25 @@ export interface ActivityInput {
   dedupeKey?: string;
 }
 
+/** The row of an entry (for statements that append one alongside another write). */
+export function activityRow(a: ActivityInput) {
+  return {
+    contact_id: a.contactId ?? null,
+    company_id: a.companyId ?? null,
+    deal_id: a.dealId ?? null,
+    type: a.type,
+    reason_code: a.reasonCode ?? null,
+    data: JSON.stringify(a.data ?? {}),
+    actor: a.actor,
+    dedupe_key: a.dedupeKey ?? null,
+  };
+}
+
 /** Appends an entry; false when its dedupe key was already used (nothing written). */
 export async function recordActivity(db: Db, a: ActivityInput): Promise<boolean> {
   const row = await db
     .insertInto('activities')
-    .values({
-      contact_id: a.contactId ?? null,
-      company_id: a.companyId ?? null,
-      deal_id: a.dealId ?? null,
-      type: a.type,
-      reason_code: a.reasonCode ?? null,
-      data: JSON.stringify(a.data ?? {}),
-      actor: a.actor,
-      dedupe_key: a.dedupeKey ?? null,
-    })
+    .values(activityRow(a))
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('id')
     .executeTakeFirst();

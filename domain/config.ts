@@ -41,6 +41,10 @@ export const configSchema = z.object({
   WORKFLOW_BUNDLE_PATH: optionalString,
   /** Keys of the Temporal payload codec ("k2:<base64>,k1:<base64>", newest first); unset: payloads in clear. Parsed to a key ring. */
   TEMPORAL_PAYLOAD_KEY: optionalPayloadKeysSchema,
+  /** The worker's Prometheus endpoint (GET /metrics: ours and the Temporal SDK's); unset or 0: none. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Where that endpoint listens; it has no authentication, so keep it on a private interface. */
+  WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
   /** Workflows kept in the worker's cache; bounds worker memory with many sleeping enrollments. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   /** How often the worker's Schedule reconciles workflows stopped in Temporal (ISO-8601), or `off`. Parsed to ms | null. */

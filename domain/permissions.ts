@@ -36,12 +36,13 @@ export const PERMISSIONS = {
   'jobs:read': 'Read the progress of imports and duplicate scans, and import error reports (counts, row numbers, field names and codes only: no personal data)',
   'duplicates:read': 'Read duplicate candidates (clusters of contacts with their reasons)',
   'duplicates:write': 'Start duplicate scans; dismiss candidate pairs',
+  'metrics:read': "Scrape the API's Prometheus metrics (GET /metrics: counts by route pattern and code, no personal data)",
   'payloads:decode': 'Decode and encode Temporal payloads through the codec server (the Temporal Web UI)',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
 /** Operators: workflow and job status by id, no contact personal data (no contacts:read). */
-const readStatus: Permission[] = ['companies:read', 'sequences:read', 'enrollments:read', 'mailboxes:read', 'promotions:read', 'connectors:read', 'erasure:read', 'pipelines:read', 'deals:read', 'jobs:read'];
+const readStatus: Permission[] = ['companies:read', 'sequences:read', 'enrollments:read', 'mailboxes:read', 'promotions:read', 'connectors:read', 'erasure:read', 'pipelines:read', 'deals:read', 'jobs:read', 'metrics:read'];
 /** Duplicates and CSV import: reps import and resolve duplicates of their contacts, as admins do for all. */
 const repDuplicatesAndImport: Permission[] = ['contacts:export', 'imports:write', 'jobs:read', 'duplicates:read', 'duplicates:write'];
 

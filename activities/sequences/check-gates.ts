@@ -12,7 +12,14 @@ import type { GateInput, GateResult } from './types';
  */
 export async function checkEnrollmentGates({ db, now }: Pick<SequenceContext, 'db' | 'now'>, input: GateInput): Promise<GateResult> {
   const atMs = Math.max(input.nowMs, now());
-  const enrollment = await db.selectFrom('enrollments').select(['contact_id', 'sequence_id', 'status', 'ended_reason']).where('id', '=', input.enrollmentId).executeTakeFirst();
+  // The enrollment with its sequence's window and its contact's time zone, in one round trip.
+  const enrollment = await db
+    .selectFrom('enrollments as e')
+    .leftJoin('sequences as s', 's.id', 'e.sequence_id')
+    .leftJoin('contacts as c', 'c.id', 'e.contact_id')
+    .select(['e.contact_id', 'e.sequence_id', 'e.status', 'e.ended_reason', 's.send_window', 's.time_zone as sequence_time_zone', 'c.time_zone as contact_time_zone'])
+    .where('e.id', '=', input.enrollmentId)
+    .executeTakeFirst();
   const open = { windowOpensAtMs: null, windowNeverOpens: false };
   // Deleting a contact deletes its enrollments: there is nobody to send to.
   if (!enrollment) return { endedReason: 'CONTACT_NO_EMAIL', end: [], hold: [], ...open };
@@ -21,10 +28,8 @@ export async function checkEnrollmentGates({ db, now }: Pick<SequenceContext, 'd
   const facts = await loadSequenceRuleFacts(db, enrollment.contact_id, enrollment.sequence_id, { excludeEnrollmentId: input.enrollmentId });
   const { end, hold } = classifyCodes(evaluateSequenceRules(facts, 'send'), 'send');
 
-  const sequence = await db.selectFrom('sequences').select(['send_window', 'time_zone']).where('id', '=', enrollment.sequence_id).executeTakeFirst();
-  const contact = await db.selectFrom('contacts').select('time_zone').where('id', '=', enrollment.contact_id).executeTakeFirst();
-  const window = (sequence?.send_window ?? null) as SendWindow | null;
-  const timeZone = resolveTimeZone(contact?.time_zone, sequence?.time_zone);
+  const window = (enrollment.send_window ?? null) as SendWindow | null;
+  const timeZone = resolveTimeZone(enrollment.contact_time_zone, enrollment.sequence_time_zone);
   try {
     const next = nextSendTime(window, timeZone, atMs);
     return { endedReason: null, end, hold, windowOpensAtMs: next.deferred ? next.atMs : null, windowNeverOpens: false };

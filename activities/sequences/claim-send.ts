@@ -91,7 +91,9 @@ export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs
 
     const facts = await loadSequenceRuleFacts(tx, enrollment.contact_id, enrollment.sequence_id, { excludeEnrollmentId: enrollmentId });
     const { end, hold } = classifyCodes(evaluateSequenceRules(facts, 'send'), 'send');
-    const sequence = await tx.selectFrom('sequences').select(['mailbox_id']).where('id', '=', enrollment.sequence_id).executeTakeFirstOrThrow();
+    // The sequence's mailbox, whole (its limits, and its transport if the step goes out).
+    const mailbox = await tx.selectFrom('sequences as s').innerJoin('mailboxes as m', 'm.id', 's.mailbox_id').selectAll('m').where('s.id', '=', enrollment.sequence_id).executeTakeFirstOrThrow();
+    const sequence = { mailbox_id: mailbox.id };
     const sendId = row?.id ?? randomUUID();
     const messageId = row?.message_id ?? messageIdFor(sendId);
 
@@ -106,7 +108,6 @@ export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs
     }
     if (hold.length > 0) return done({ kind: 'hold', codes: hold });
 
-    const mailbox = await tx.selectFrom('mailboxes').selectAll().where('id', '=', sequence.mailbox_id).executeTakeFirstOrThrow();
     const reservation = await reserveSendCapacity(tx, mailbox, atMs);
     if (!reservation.ok) {
       await recordActivity(tx, {

@@ -4,15 +4,21 @@ import { createSequenceContext } from './context';
 import { completeEnrollment, endEnrollment, recordEnrollmentState } from './enrollment-state';
 import { planEnrollmentStep } from './plan-step';
 import { sendEnrollmentStep } from './send-step';
+import { countGate, countSend } from './metrics';
 import type { EndInput, GateInput, PlanStepInput, RecordStateInput, SendStepInput } from './types';
+
+const counted = <T>(result: T, count: (r: T) => void): T => {
+  count(result);
+  return result;
+};
 
 /** The enrollment workflow's activities. Each is idempotent: a retry repeats no side effect. */
 export function createSequenceActivities(deps: ActivityDeps) {
   const ctx = createSequenceContext(deps);
   return {
     planEnrollmentStep: (input: PlanStepInput) => planEnrollmentStep(ctx, input),
-    checkEnrollmentGates: (input: GateInput) => checkEnrollmentGates(ctx, input),
-    sendEnrollmentStep: (input: SendStepInput) => sendEnrollmentStep(ctx, input),
+    checkEnrollmentGates: async (input: GateInput) => counted(await checkEnrollmentGates(ctx, input), (r) => countGate(deps.metrics, r)),
+    sendEnrollmentStep: async (input: SendStepInput) => counted(await sendEnrollmentStep(ctx, input), (r) => countSend(deps.metrics, r)),
     recordEnrollmentState: (input: RecordStateInput) => recordEnrollmentState(ctx, input),
     endEnrollment: (input: EndInput) => endEnrollment(ctx, input),
     completeEnrollment: (input: { enrollmentId: string }) => completeEnrollment(ctx, input),

@@ -10,11 +10,16 @@ import type { PlanStepInput, PlannedStep } from './types';
  * Returns ids and a delay only.
  */
 export async function planEnrollmentStep({ db, now }: Pick<SequenceContext, 'db' | 'now'>, input: PlanStepInput): Promise<PlannedStep> {
-  const enrollment = await db.selectFrom('enrollments').select(['sequence_id']).where('id', '=', input.enrollmentId).executeTakeFirst();
+  // The enrollment and the steps it has handled, in one round trip.
+  const enrollment = await db
+    .selectFrom('enrollments as e')
+    .select('e.sequence_id')
+    .select((eb) => eb.fn<string[]>('array', [eb.selectFrom('email_sends as s').select('s.step_id').whereRef('s.enrollment_id', '=', 'e.id').where('s.status', 'in', HANDLED_SEND_STATUSES)]).as('handled'))
+    .where('e.id', '=', input.enrollmentId)
+    .executeTakeFirst();
   if (!enrollment) return null;
   const live = await loadLiveSteps(db, enrollment.sequence_id);
-  const handledRows = await db.selectFrom('email_sends').select('step_id').where('enrollment_id', '=', input.enrollmentId).where('status', 'in', HANDLED_SEND_STATUSES).execute();
-  const handled = new Set(handledRows.map((r) => r.step_id));
+  const handled = new Set(enrollment.handled);
   if (input.afterStepId) handled.add(input.afterStepId);
   const step = nextStep(live, handled);
   if (!step) return null;

@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReasonCode } from '../../domain/reason-codes';
-import { recordActivity } from '../../db/activity-log';
+import { activityRow, recordActivity } from '../../db/activity-log';
 import type { Db } from '../../db/database';
 import { SecretBoxError } from '../../db/secret-box';
 import { ConfigError } from '../../domain/config';
@@ -82,20 +82,25 @@ async function releaseAndDefer(ctx: SequenceContext, claim: Claim, code: 'MAILBO
 async function confirmSent(db: Db, claim: Claim, atMs: number): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await db.transaction().execute(async (tx) => {
+      // One statement (atomic, one round trip): the row becomes `sent` and the log entry is appended.
+      await db
         // `uncertain` too: a slow attempt that finally succeeds corrects what a retry assumed.
-        await tx.updateTable('email_sends').set({ status: 'sent', sent_at: new Date(atMs), reason_code: null }).where('id', '=', claim.sendId).where('status', 'in', ['claimed', 'uncertain']).execute();
-        await recordActivity(tx, {
-          contactId: claim.contactId,
-          companyId: claim.companyId,
-          type: 'email_sent',
-          // Opens can only be tracked with the HTML pixel.
-          reasonCode: claim.hasHtml ? null : 'OPEN_TRACKING_UNAVAILABLE_PLAIN_TEXT',
-          data: { ...ids(claim), openTracking: claim.hasHtml },
-          actor: workflowActor(claim.enrollmentId),
-          dedupeKey: `email_sent:${claim.sendId}`,
-        });
-      });
+        .with('confirmed', (q) => q.updateTable('email_sends').set({ status: 'sent', sent_at: new Date(atMs), reason_code: null }).where('id', '=', claim.sendId).where('status', 'in', ['claimed', 'uncertain']).returning('id'))
+        .insertInto('activities')
+        .values(
+          activityRow({
+            contactId: claim.contactId,
+            companyId: claim.companyId,
+            type: 'email_sent',
+            // Opens can only be tracked with the HTML pixel.
+            reasonCode: claim.hasHtml ? null : 'OPEN_TRACKING_UNAVAILABLE_PLAIN_TEXT',
+            data: { ...ids(claim), openTracking: claim.hasHtml },
+            actor: workflowActor(claim.enrollmentId),
+            dedupeKey: `email_sent:${claim.sendId}`,
+          }),
+        )
+        .onConflict((oc) => oc.column('dedupe_key').doNothing())
+        .execute();
       return;
     } catch (err) {
       if (attempt >= 2) throw err;

@@ -8,6 +8,7 @@ import { apiKeyAuthenticator } from '../../services/users/authentication';
 import { parseBearer } from '../bearer';
 import { ApiError } from '../errors';
 import { fixedWindowLimiter, type LimitVerdict } from '../rate-limits';
+import { UNMATCHED_ROUTE, type ApiMetrics, type RateLimitName } from '../../services/metrics/api-metrics';
 
 /**
  * Access control for every request, in one onRequest hook:
@@ -32,7 +33,7 @@ export interface AccessControl {
 
 const isWrite = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(method);
 
-export function registerAuth(app: FastifyInstance, deps: { db: Db; config: AppConfig; clock?: Clock }): AccessControl {
+export function registerAuth(app: FastifyInstance, deps: { db: Db; config: AppConfig; clock?: Clock; metrics?: ApiMetrics }): AccessControl {
   const { db, config } = deps;
   const clock = deps.clock ?? systemClock;
   const catalogue: RoutePermission[] = [];
@@ -52,7 +53,8 @@ export function registerAuth(app: FastifyInstance, deps: { db: Db; config: AppCo
     }
   });
 
-  const tooMany = (reply: FastifyReply, verdict: LimitVerdict, what: string): ApiError => {
+  const tooMany = (reply: FastifyReply, verdict: LimitVerdict, what: string, limit: RateLimitName): ApiError => {
+    deps.metrics?.rateLimited.inc({ limit });
     const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
     reply.header('retry-after', String(seconds));
     return new ApiError(429, 'RATE_LIMITED', `Rate limit exceeded: at most ${verdict.limit} ${what} per minute. Retry in ${seconds} s.`);
@@ -60,6 +62,7 @@ export function registerAuth(app: FastifyInstance, deps: { db: Db; config: AppCo
 
   const authFailed = async (req: FastifyRequest): Promise<void> => {
     authFailures.take(req.ip);
+    deps.metrics?.authFailures.inc({ route: req.routeOptions.url ?? UNMATCHED_ROUTE });
     try {
       await recordAuthFailure(db, { requestId: req.id, clientRequestId: req.clientRequestId ?? null, method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0] ?? '', clientAddress: req.ip, nowMs: clock() });
     } catch (err) {
@@ -72,10 +75,10 @@ export function registerAuth(app: FastifyInstance, deps: { db: Db; config: AppCo
     if (config.public && config.unlimited) return;
     // An address that keeps failing authentication is refused before anything is checked or written.
     const failures = authFailures.exceeded(request.ip);
-    if (!failures.allowed) throw tooMany(reply, failures, 'failed authentications from one address');
+    if (!failures.allowed) throw tooMany(reply, failures, 'failed authentications from one address', 'auth_failures_per_address');
     if (config.public) {
       const verdict = publicRequests.take(request.ip);
-      if (!verdict.allowed) throw tooMany(reply, verdict, 'requests to public endpoints from one address');
+      if (!verdict.allowed) throw tooMany(reply, verdict, 'requests to public endpoints from one address', 'public_per_address');
       return;
     }
     if (!config.permission) return;
@@ -96,7 +99,7 @@ export function registerAuth(app: FastifyInstance, deps: { db: Db; config: AppCo
     if (isWrite(request.method)) {
       const verdict = writes.take(principal.apiKeyId);
       reply.header('x-ratelimit-limit', String(verdict.limit)).header('x-ratelimit-remaining', String(verdict.remaining));
-      if (!verdict.allowed) throw tooMany(reply, verdict, 'writes per API key');
+      if (!verdict.allowed) throw tooMany(reply, verdict, 'writes per API key', 'writes_per_key');
     }
   });
   return { catalogue, authFailed };

@@ -1,4 +1,3 @@
-import { Client, Connection } from '@temporalio/client';
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,7 +41,6 @@ let sink: SmtpSink;
 let proxy: Awaited<ReturnType<typeof startDelayProxy>>;
 let psa: PsaEmulator;
 let db: Db;
-let temporalConnection: Connection;
 let mailDir: string;
 
 beforeAll(async () => {
@@ -71,12 +69,10 @@ beforeAll(async () => {
   });
   psa.setCrmWebhookUrl(`${cluster.apiUrls[0]}/v1/webhooks/psa`);
   db = createDatabase(cluster.databaseUrl, { max: 4, onIdleConnectionError: () => undefined });
-  temporalConnection = await Connection.connect({ address: cluster.address });
 });
 
 afterAll(async () => {
   await cluster?.stop();
-  await temporalConnection?.close();
   await db?.destroy();
   await psa?.close();
   await proxy?.close();
@@ -88,7 +84,6 @@ it('survives worker, history, matching, frontend and PostgreSQL failures under l
   const c = cluster!;
   const keys = JSON.parse(readFileSync(c.keysFile, 'utf8')) as { admin: string; rep: string; operator: string };
   const api = new ApiRecorder(c.apiUrls);
-  const temporal = new Client({ connection: temporalConnection, namespace: c.namespace });
 
   // A mailbox on the slow SMTP path and a two-step sequence with a short delay.
   const mailbox = await api.call(0, keys.admin, 'POST', '/v1/mailboxes', '/v1/mailboxes', { provider: 'smtp', address: 'sales@crm.test', displayName: 'Sales', connected: true, syncEnabled: true, dailyLimit: 100_000, perMinuteLimit: 100_000, smtp: { host: '127.0.0.1', port: proxy.port, secure: false } });
@@ -117,8 +112,8 @@ it('survives worker, history, matching, frontend and PostgreSQL failures under l
     for (const index of [0, 1]) {
       const pid = c.processes().find((p) => p.service === 'worker' && p.index === index)!.pid!;
       const inFlight = await eventually(async () => {
-        const sends = await sendsInFlightOn(db, temporal, pid);
-        return sends.length > 0 ? sends.length : undefined;
+        const sends = await sendsInFlightOn(db, pid, proxy.port);
+        return sends > 0 ? sends : undefined;
       }, `worker ${index + 1} to be mid-send`, 90_000, 25);
       await c.kill('worker', index, 'SIGKILL');
       figures.kills.push(`worker-${index + 1}`);

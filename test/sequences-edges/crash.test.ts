@@ -17,7 +17,8 @@ import { eventually } from '../harness/eventually';
  * most once) — never twice.
  */
 const CONTACTS = 24;
-// In-flight sends of the killed worker are retried only after their 2-minute start-to-close timeout.
+// In-flight sends of the killed worker (local activities) are retried once its workflow task times out (10 s);
+// executions on the older code retry theirs after the send activity's 2-minute start-to-close timeout.
 const FINISH_TIMEOUT_MS = 230_000;
 jest.setTimeout(FINISH_TIMEOUT_MS + 60_000);
 

@@ -6,7 +6,7 @@
  * wait durably, recording what they wait for. Signals: pause / resume / end / gatesChanged; state is
  * the enrollmentStatus query and the enrollment row. History carries ids, codes and instants only.
  */
-import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/types';
 import type { ReasonCode } from '../../domain/reason-codes';
 import { enrollmentContract, type EnrollmentInput, type EnrollmentResult, type EnrollmentStatusView } from './contract';
@@ -18,6 +18,39 @@ const { planEnrollmentStep, checkEnrollmentGates, recordEnrollmentState, endEnro
   // Unlimited attempts: a database outage delays the sequence, it does not lose it.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/**
+ * The plan and the gate check as local activities: run by the worker inside the workflow task (one
+ * marker event each) instead of a round trip through the server's activity queue and a workflow task
+ * for each result. Both are idempotent (the plan writes the same row again; the gate check only
+ * reads), so a re-run after a lost workflow task is harmless; the send stays a normal activity (it
+ * heartbeats, and its claim is what makes it never go twice). Executions started before this change
+ * replay with the normal activities they scheduled: the patch marker decides, at each call.
+ */
+const LOCAL_READS_PATCH = 'enrollment-local-plan-and-gates';
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const planStep: Activities['planEnrollmentStep'] = (input) => (patched(LOCAL_READS_PATCH) ? local.planEnrollmentStep : planEnrollmentStep)(input);
+const checkGates: Activities['checkEnrollmentGates'] = (input) => (patched(LOCAL_READS_PATCH) ? local.checkEnrollmentGates : checkEnrollmentGates)(input);
+
+/**
+ * The send as a local activity too, so a step (plan, gate check, send, next plan, timer) is one
+ * workflow task: no activity task through the server, and nothing that must stay cached between
+ * tasks during a burst. "Never twice" does not depend on how Temporal runs it: the claim does.
+ * A re-run (the worker died after the hand-off, or before its workflow task completed) finds the
+ * row claimed and reports the step uncertain, or finds it sent. A dead worker is noticed when its
+ * workflow task times out (10 s; the SDK keeps a long send's task alive meanwhile), as the normal
+ * activity's 10 s heartbeat timeout did. Executions that scheduled normal sends replay them.
+ */
+const LOCAL_SEND_PATCH = 'enrollment-local-send';
+const localSend = proxyLocalActivities<Activities>({
+  // As the normal activity's: above the transports' own timeouts.
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const send: Activities['sendEnrollmentStep'] = (input) => (patched(LOCAL_SEND_PATCH) ? localSend.sendEnrollmentStep : sendEnrollmentStep)(input);
 
 const { sendEnrollmentStep } = proxyActivities<Activities>({
   // Above the transports' own timeouts (SMTP 10 s per phase, Graph 30 s per request). A timed-out
@@ -109,7 +142,7 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
 
   async function gateCheck() {
     markChecked();
-    return checkEnrollmentGates({ enrollmentId, nowMs: Date.now() });
+    return checkGates({ enrollmentId, nowMs: Date.now() });
   }
 
   async function finish(outcome: Extract<StepOutcome, { kind: 'ended' }>): Promise<EnrollmentResult> {
@@ -169,7 +202,7 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
       }
 
       markChecked(); // the claim re-reads every fact under locks
-      const sent: SendOutcome = await sendEnrollmentStep({ enrollmentId, stepId, nowMs: Date.now() });
+      const sent: SendOutcome = await send({ enrollmentId, stepId, nowMs: Date.now() });
       recorded = null; // the claim wrote the row's state itself
       switch (sent.kind) {
         case 'sent':
@@ -207,7 +240,7 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
   for (;;) {
     if (endRequested !== null) return finish({ kind: 'ended', reason: endRequested });
     markChecked();
-    const step = await planEnrollmentStep({ enrollmentId, afterStepId, baseMs });
+    const step = await planStep({ enrollmentId, afterStepId, baseMs });
     if (step === null) {
       const done = await completeEnrollment({ enrollmentId });
       Object.assign(view, { status: done.status, waitingFor: [], nextSendAt: undefined, ...(done.endedReason ? { endedReason: done.endedReason } : {}) });
