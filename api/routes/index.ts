@@ -26,9 +26,11 @@ import { erasureRoutes } from './erasure';
 import { codecRoutes } from './codec';
 import { connectorRoutes } from './connectors';
 import { peopleRoutes } from './people';
+import { companyMergeRoutes } from './company-merge';
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   healthRoutes(app, deps);
+  companyMergeRoutes(app, deps);
   companyRoutes(app, deps);
   contactRoutes(app, deps);
   userRoutes(app, deps);
