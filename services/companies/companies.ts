@@ -61,13 +61,13 @@ async function assertNoLivePromotion(db: Db, companyId: string, what: string): P
 }
 
 /** A merged company (tombstone) is not changed: its data lives on in the primary. */
-async function assertNotMerged(db: Db, id: string): Promise<void> {
+export async function assertCompanyNotMerged(db: Db, id: string): Promise<void> {
   const row = await db.selectFrom('companies').select('merged_into').where('id', '=', id).executeTakeFirst();
   if (row?.merged_into) throw conflict('COMPANY_MERGED', `Company ${id} was merged into ${row.merged_into}; change that company instead.`);
 }
 
 export async function updateCompany(db: Db, id: string, b: CompanyFields, actor: Actor): Promise<CompanyRow> {
-  await assertNotMerged(db, id);
+  await assertCompanyNotMerged(db, id);
   if (b.status === 'inactive') await assertNoLivePromotion(db, id, 'deactivating it');
   const row = await db
     .updateTable('companies')
@@ -89,7 +89,7 @@ export async function updateCompany(db: Db, id: string, b: CompanyFields, actor:
 export async function deleteCompany(db: Db, id: string, actor: Actor): Promise<void> {
   const row = await db.selectFrom('companies').select(['id', 'psa_client_id']).where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('Company', id);
-  await assertNotMerged(db, id);
+  await assertCompanyNotMerged(db, id);
   await assertNoLivePromotion(db, id, 'deleting it');
   if (row.psa_client_id) {
     throw conflict(
