@@ -12,7 +12,7 @@ import { createDatabase, poolOf, type Db } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { compareNames, normalizeName } from '../domain/duplicates/name-match';
 import { normalizeEmail } from '../domain/email-address';
-import { openCopyWriter } from '../services/imports/copy-writer';
+import { openCopyWriter } from '../db/copy-writer';
 import { addressesConflict } from '../domain/duplicates/address-evidence';
 import { findCandidates } from '../services/duplicates/candidates';
 import { storeCandidates } from '../services/duplicates/scans';

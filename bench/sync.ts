@@ -13,7 +13,7 @@ import { migrateToLatest } from '../db/migrate';
 import { normalizeEmail } from '../domain/email-address';
 import { ensureDatabase } from '../scripts/postgres-server';
 import { waitFor } from '../scripts/managed-process';
-import { openCopyWriter } from '../services/imports/copy-writer';
+import { openCopyWriter } from '../db/copy-writer';
 import { connectorService } from '../services/sync/connectors';
 import { startSalesforceEmulator } from '../test/emulators/salesforce';
 import { BENCH_SECRETS, startWorkerProcess, type BenchInfra } from './infra';

@@ -4,8 +4,12 @@
  * contacts, the activity log, the per-row errors and the counters, and move the import's cursor — all
  * in one commit. A batch retried after a crash finds the cursor past its rows: no row is applied twice.
  */
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import type { PoolClient } from 'pg';
+import { copyRows } from '../../db/copy-writer';
 import type { Db } from '../../db/database';
+import { pinnedTransaction } from '../../db/pinned-transaction';
 import type { Tx } from '../../db/lock-order';
 import type { ImportRow, StagedImportRow } from '../../db/schema-duplicates-import';
 import type { RoleName } from '../../domain/permissions';
@@ -85,7 +89,7 @@ export async function prepareImport(db: Db, importId: string): Promise<ImportRow
 const problemOf = (row: number, p: RowProblem): ErrorEntry => ({ row_no: row, field: p.field, code: p.code, message: p.message, other_row: null });
 
 export async function applyNextBatch(db: Db, importId: string, opts: { batchSize: number; erasureSecret: string; actor: string }): Promise<BatchOutcome> {
-  return db.transaction().execute(async (tx): Promise<BatchOutcome> => {
+  return pinnedTransaction(db, async (tx, client): Promise<BatchOutcome> => {
     const imp = await tx.selectFrom('imports').selectAll().where('id', '=', importId).forUpdate().executeTakeFirst();
     if (!imp) return { state: 'failed', appliedThrough: 0, processed: 0 };
     const at = (state: BatchState, row = imp): BatchOutcome => ({ state, appliedThrough: row.applied_through, processed: row.processed });
@@ -111,7 +115,7 @@ export async function applyNextBatch(db: Db, importId: string, opts: { batchSize
     }
 
     const decided = await decide(tx, imp, rows, opts.erasureSecret);
-    if (!imp.dry_run) await write(tx, importId, decided, opts.actor);
+    if (!imp.dry_run) await write(tx, client, importId, decided, opts.actor);
     if (decided.errors.length > 0) {
       await sql`
         insert into import_errors (import_id, row_no, field, code, message, other_row)
@@ -250,26 +254,17 @@ function changedFields(current: ExistingContact, next: ContactValues): string[] 
   return pairs.filter(([, was, cell]) => cell !== null && cell !== was).map(([field]) => field);
 }
 
-async function write(tx: Tx, importId: string, d: Decided, actor: string): Promise<void> {
+const CONTACTS_COPY = 'COPY contacts (id, email, email_normalized, first_name, last_name, company_id, time_zone, consent, status, owner_id, external_ids) FROM STDIN';
+const ACTIVITIES_COPY = 'COPY activities (contact_id, company_id, type, data, actor) FROM STDIN';
+
+async function write(tx: Tx, client: PoolClient, importId: string, d: Decided, actor: string): Promise<void> {
   if (d.creates.length > 0) {
-    // The staged row already holds the cells; only what the batch decided (company, normalised consent and
-    // status, owner) travels, as arrays. Ids are drawn once (a materialised CTE) so the activity rows name
-    // the contacts they belong to without joining back on the address.
-    const c = d.creates;
-    await sql`
-      with d as materialized (
-        select gen_random_uuid() as id, u.row_no, u.company_id, u.consent, u.status, u.owner_id,
-               r.email, r.email_normalized, r.first_name, r.last_name, r.time_zone
-        from unnest(${c.map((x) => x.row_no)}::int[], ${c.map((x) => x.company_id)}::uuid[], ${c.map((x) => x.consent)}::text[],
-                    ${c.map((x) => x.status)}::text[], ${c.map((x) => x.owner_id)}::uuid[]) as u(row_no, company_id, consent, status, owner_id)
-        join import_rows r on r.import_id = ${importId} and r.row_no = u.row_no),
-      ins as (
-        insert into contacts (id, email, email_normalized, first_name, last_name, company_id, time_zone, consent, status, owner_id, external_ids)
-        select id, email, email_normalized, first_name, last_name, company_id, time_zone, coalesce(consent, 'unknown'), coalesce(status, 'active'), owner_id, '{}'
-        from d order by row_no)
-      insert into activities (contact_id, company_id, type, data, actor)
-      select d.id, d.company_id, 'contact_created', jsonb_build_object('importId', ${importId}::text, 'row', d.row_no), ${actor}
-      from d order by d.row_no`.execute(tx);
+    // New contacts and their activity entries go in with COPY on the batch's own connection (several
+    // times faster than INSERT … SELECT, and in the same commit). Ids are drawn here so each activity row
+    // names its contact.
+    const created = d.creates.map((c) => ({ ...c, id: randomUUID() }));
+    await copyRows(client, CONTACTS_COPY, created.map((c) => [c.id, c.email, c.email_normalized, c.first_name, c.last_name, c.company_id, c.time_zone, c.consent ?? 'unknown', c.status ?? 'active', c.owner_id, '{}']));
+    await copyRows(client, ACTIVITIES_COPY, created.map((c) => [c.id, c.company_id, 'contact_created', JSON.stringify({ importId, row: c.row_no }), actor]));
   }
   if (d.updates.length > 0) {
     await sql`

@@ -15,7 +15,7 @@ import type { ImportEncoding, OnExisting } from '../../domain/imports/vocabulary
 import { startImportWorkflow } from '../../temporal/import-workflows';
 import type { Actor } from '../actor';
 import { invalidFields, ServiceError, type FieldProblem } from '../errors';
-import { openCopyWriter } from './copy-writer';
+import { openCopyWriter } from '../../db/copy-writer';
 import { CsvFormatError, openCsvSource, UploadTooLargeError } from './csv-source';
 
 export interface ImportOptions {

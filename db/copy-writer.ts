@@ -1,6 +1,7 @@
 /**
- * Staged rows go to PostgreSQL with COPY … FROM STDIN (text format), written in chunks with
- * backpressure: the fastest way in, and memory stays at one chunk whatever the file's size.
+ * Rows go to PostgreSQL with COPY … FROM STDIN (text format), written in chunks with backpressure: the
+ * fastest way in, and memory stays at one chunk whatever the file's size. On a connection of its own
+ * (staging an upload) or on a transaction's (services/imports/apply-batch.ts).
  */
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -46,8 +47,25 @@ function settle(stream: Writable, event: 'drain' | 'finish'): Promise<void> {
   });
 }
 
+/** A COPY on a connection of its own from the pool, released when the COPY ends. */
 export async function openCopyWriter(pool: Pool, statement: string): Promise<CopyWriter> {
   const client: PoolClient = await pool.connect();
+  return copyWriterOn(client, statement, (err) => client.release(err));
+}
+
+/** Copies `rows` on `client` (which may be inside a transaction: the rows commit or roll back with it). */
+export async function copyRows(client: PoolClient, statement: string, rows: Iterable<(string | number | null)[]>): Promise<number> {
+  const copy = copyWriterOn(client, statement, () => undefined);
+  try {
+    for (const row of rows) await copy.write(row);
+  } catch (err) {
+    await copy.abort(err as Error);
+    throw err;
+  }
+  return copy.finish();
+}
+
+function copyWriterOn(client: PoolClient, statement: string, onEnd: (err?: Error) => void): CopyWriter {
   const stream = client.query(copyFrom(statement));
   let failure: Error | undefined;
   stream.on('error', (err: Error) => (failure ??= err));
@@ -56,7 +74,7 @@ export async function openCopyWriter(pool: Pool, statement: string): Promise<Cop
   const release = (err?: Error) => {
     if (released) return;
     released = true;
-    client.release(err);
+    onEnd(err);
   };
 
   async function flush(): Promise<void> {

@@ -1,0 +1,32 @@
+/**
+ * A kysely transaction on a pg connection the caller can also use directly, for what kysely cannot do
+ * inside a transaction (COPY … FROM STDIN: the import writes its new contacts that way, in the same
+ * commit as the rest of the batch).
+ */
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import type { PoolClient } from 'pg';
+import { poolOf, type Db } from './database';
+import type { Database } from './schema';
+
+export async function pinnedTransaction<T>(db: Db, fn: (tx: Transaction<Database>, client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await poolOf(db).connect();
+  let handedOver = false;
+  // A one-connection "pool": kysely takes this client for the transaction and releases it to the real pool at its end.
+  const pinned = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: {
+        connect: async () => {
+          if (handedOver) throw new Error('pinnedTransaction: one transaction per pinned connection');
+          handedOver = true;
+          return client;
+        },
+        end: async () => undefined,
+      },
+    }),
+  });
+  try {
+    return await pinned.transaction().execute((tx) => fn(tx, client));
+  } finally {
+    if (!handedOver) client.release();
+  }
+}
