@@ -4,7 +4,7 @@
  * nor a new company); resolving someone at the account's domain finds the primary.
  */
 import { sql } from 'kysely';
-import { callJson } from '../harness/api';
+import { call, callJson } from '../harness/api';
 import { startSyncWorld, type Json, type SyncWorld } from '../sync/world';
 
 jest.setTimeout(120_000);
@@ -40,4 +40,26 @@ it('the next cycle writes the account to the primary, not the tombstone, and cre
   const colleague: Json = await callJson(w.app, w.keys.rep, 'POST', '/v1/people/resolve', { email: 'cto@initrode.example', source: 'reply' }, 201);
   expect(colleague).toMatchObject({ outcome: 'MATCH_ACCOUNT_DOMAIN', company: { id: primary.id } });
   expect(await w.tdb.db.selectFrom('companies').select('id').where(sql<boolean>`domains @> array['initrode.example']::text[]`).execute()).toEqual([{ id: primary.id }]);
+});
+
+it('an open review naming a merged company names the primary; the tombstone cannot be linked, the primary can', async () => {
+  const lookalike: Json = await callJson(w.app, w.keys.admin, 'POST', '/v1/companies', { name: 'Lookalike Ltd', domains: ['lookalike.example'] }, 201);
+  const primary: Json = await callJson(w.app, w.keys.admin, 'POST', '/v1/companies', { name: 'Lookalike Holding', domains: ['lookalike-holding.example'] }, 201);
+  const connectorId = await w.createConnector({ scope: 'all' });
+  await w.runCycle(connectorId);
+  const [accountId] = w.emulator.control.seed('Account', [{ Name: 'Lookalike Ltd', Type: 'Customer', Website: 'https://lookalike.example' }]) as [string];
+  await w.later();
+  await w.runCycle(connectorId);
+  const queue = async (): Promise<Json> => (await callJson(w.app, w.keys.operator, 'GET', `/v1/connectors/${connectorId}/review-queue`, undefined, 200)).items.find((i: Json) => i.externalId === accountId);
+  expect(await queue()).toMatchObject({ candidateIds: [lookalike.id] });
+
+  const merged: Json = await callJson(w.app, w.keys.admin, 'POST', `/v1/companies/${primary.id}/merge`, { duplicateIds: [lookalike.id] }, 200);
+  expect(merged.moved).toMatchObject({ reviewItems: 1 });
+  const item = await queue();
+  expect(item).toMatchObject({ candidateIds: [primary.id] });
+
+  const toTombstone = await call(w.app, w.keys.admin, 'POST', `/v1/connectors/${connectorId}/review-queue/${item.id}/resolve`, { action: 'link', localId: lookalike.id }, 400);
+  expect(toTombstone.json().error.details).toEqual([expect.objectContaining({ path: 'body.localId' })]);
+  expect(await callJson(w.app, w.keys.admin, 'POST', `/v1/connectors/${connectorId}/review-queue/${item.id}/resolve`, { action: 'link', localId: primary.id }, 200)).toMatchObject({ status: 'linked', resolvedLocalId: primary.id });
+  expect(await w.tdb.db.selectFrom('sync_records').select(['local_id', 'status']).where('connector_id', '=', connectorId).where('external_id', '=', accountId).executeTakeFirst()).toEqual({ local_id: primary.id, status: 'synced' });
 });
