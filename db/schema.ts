@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { ActivityType } from '../domain/activity-log/types';
+import type { CompanyMergeTables } from './company-merge-tables';
 import type { AuditOutcome } from '../domain/audit/vocabulary';
 import type { DealTables } from './deal-tables';
 import type { CompanyStatus } from '../domain/companies/vocabulary';
@@ -31,6 +32,9 @@ export interface CompaniesTable {
   /** CRM custom fields and address (migrations/0050_crm_sync.ts). */
   custom_fields: ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, string | Record<string, unknown>>;
   address: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** Set on a merged duplicate (a tombstone): the primary it was merged into (migrations/0070_company_merge.ts). */
+  merged_into: ColumnType<string | null, string | null | undefined, string | null>;
+  merged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface ContactsTable {
@@ -217,7 +221,7 @@ export interface PromotionsTable {
   finished_at: Date | null;
 }
 
-export interface Database extends DealTables, DuplicatesImportTables, ErasureTables, SyncTables {
+export interface Database extends DealTables, DuplicatesImportTables, ErasureTables, SyncTables, CompanyMergeTables {
   companies: CompaniesTable;
   contacts: ContactsTable;
   users: UsersTable;

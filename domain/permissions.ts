@@ -8,6 +8,7 @@ export type RoleName = (typeof ROLES)[number];
 export const PERMISSIONS = {
   'companies:read': 'Read companies and their activity',
   'companies:write': 'Create, update and delete companies',
+  'companies:merge': 'Merge duplicate companies into one (contacts, activity, deals, promotions and CRM links move to the primary)',
   'contacts:read': 'Read contacts, their activity, enrollments and diagnostics',
   'contacts:write': 'Create, update, delete and unsubscribe contacts',
   'sequences:read': 'Read sequences',

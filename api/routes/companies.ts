@@ -34,7 +34,7 @@ export function companyRoutes(app: FastifyInstance, { db }: ApiDeps): void {
 
   r.patch('/v1/companies/:id', {
     config: { permission: 'companies:write', auditEntity: 'company' },
-    schema: { tags: ['companies'], summary: 'Update a company', params: idParams, body: updateCompanyBody, response: { 200: companySchema, ...errors } },
+    schema: { tags: ['companies'], summary: 'Update a company (a merged one: 409 COMPANY_MERGED)', params: idParams, body: updateCompanyBody, response: { 200: companySchema, ...errors, 409: errorResponseSchema } },
   }, async (req) => toCompanyJson(await updateCompany(db, req.params.id, req.body, actorOf(req))));
 
   r.delete('/v1/companies/:id', {

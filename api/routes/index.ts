@@ -25,9 +25,12 @@ import { importRoutes } from './imports';
 import { erasureRoutes } from './erasure';
 import { codecRoutes } from './codec';
 import { connectorRoutes } from './connectors';
+import { peopleRoutes } from './people';
+import { companyMergeRoutes } from './company-merge';
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   healthRoutes(app, deps);
+  companyMergeRoutes(app, deps);
   companyRoutes(app, deps);
   contactRoutes(app, deps);
   userRoutes(app, deps);
@@ -52,5 +55,6 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   erasureRoutes(app, deps);
   await codecRoutes(app, deps);
   connectorRoutes(app, deps);
+  peopleRoutes(app, deps);
   await Promise.resolve();
 }

@@ -36,6 +36,8 @@ export const companySchema = z
     type: z.string().nullable(),
     psaClientId: z.string().nullable(),
     externalIds: z.record(z.string(), z.string()),
+    /** Set on a merged duplicate (a tombstone): the company it was merged into. */
+    mergedInto: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -52,6 +54,7 @@ export function toCompanyJson(row: CompanyRow): CompanyJson {
     type: row.type,
     psaClientId: row.psa_client_id,
     externalIds: row.external_ids,
+    mergedInto: row.merged_into,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -20,5 +20,7 @@ export const ACTIVITY_TYPES = [
   'erasure_requested', 'erasure_completed', 'retention_ended',
   // CRM sync (created locally, linked to a CRM record, updated from it, frozen, stopped, deleted as inactive, review resolved)
   'crm_sync_created', 'crm_sync_linked', 'crm_sync_updated', 'crm_sync_frozen', 'crm_sync_stopped', 'crm_sync_deleted_inactive', 'crm_sync_review_resolved',
+  // account matching and company merge (the branch that matched an inbound person; merged companies)
+  'person_resolved', 'companies_merged', 'company_merged_into',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

@@ -164,6 +164,9 @@ export const PERSONAL_COLUMNS: Record<string, Record<string, ColumnClass>> = {
     workflow_id: no(WORKFLOW),
   },
   contact_merge_moves: { kind: no(VOCABULARY), row_ref: no('id of a moved row') },
+  // Company merges (migration 0070): ids, counts and field names only.
+  company_merges: { result: no(IDS), merged_by: no('user:<id>') },
+  company_merge_moves: { kind: no(VOCABULARY), row_ref: no("id of a moved row (contact, activity, deal, promotion), or connector|object|Salesforce id of a CRM link") },
   imports: {
     status: no(VOCABULARY),
     on_existing: no(VOCABULARY),

@@ -33,7 +33,8 @@ export async function createCompany(db: Db, b: CompanyFields & { name: string },
 }
 
 export function listCompanies(db: Db, q: CompanyListQuery): Promise<Page<CompanyRow>> {
-  let query = db.selectFrom('companies').selectAll();
+  // Merged duplicates (tombstones) are not listed; GET /v1/companies/:id still answers with mergedInto.
+  let query = db.selectFrom('companies').selectAll().where('merged_into', 'is', null);
   if (q.status) query = query.where('status', '=', q.status);
   // A bare JS array would be expanded as a value list: bind it as one text[] value.
   if (q.domain) query = query.where('domains', '@>', sql<string[]>`array[${q.domain}]::text[]`);
@@ -59,7 +60,14 @@ async function assertNoLivePromotion(db: Db, companyId: string, what: string): P
   }
 }
 
+/** A merged company (tombstone) is not changed: its data lives on in the primary. */
+export async function assertCompanyNotMerged(db: Db, id: string): Promise<void> {
+  const row = await db.selectFrom('companies').select('merged_into').where('id', '=', id).executeTakeFirst();
+  if (row?.merged_into) throw conflict('COMPANY_MERGED', `Company ${id} was merged into ${row.merged_into}; change that company instead.`);
+}
+
 export async function updateCompany(db: Db, id: string, b: CompanyFields, actor: Actor): Promise<CompanyRow> {
+  await assertCompanyNotMerged(db, id);
   if (b.status === 'inactive') await assertNoLivePromotion(db, id, 'deactivating it');
   const row = await db
     .updateTable('companies')
@@ -81,6 +89,7 @@ export async function updateCompany(db: Db, id: string, b: CompanyFields, actor:
 export async function deleteCompany(db: Db, id: string, actor: Actor): Promise<void> {
   const row = await db.selectFrom('companies').select(['id', 'psa_client_id']).where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('Company', id);
+  await assertCompanyNotMerged(db, id);
   await assertNoLivePromotion(db, id, 'deleting it');
   if (row.psa_client_id) {
     throw conflict(

@@ -39,8 +39,9 @@ export interface ContactListQuery {
 async function checkReferences(db: Db, b: Pick<ContactFields, 'companyId' | 'ownerId'>): Promise<void> {
   const details: FieldProblem[] = [];
   if (b.companyId) {
-    const c = await db.selectFrom('companies').select('id').where('id', '=', b.companyId).executeTakeFirst();
+    const c = await db.selectFrom('companies').select(['id', 'merged_into']).where('id', '=', b.companyId).executeTakeFirst();
     if (!c) details.push({ path: 'body.companyId', problem: 'no company with this id' });
+    else if (c.merged_into) details.push({ path: 'body.companyId', problem: `the company was merged into ${c.merged_into}: use that company` });
   }
   if (b.ownerId) {
     const u = await db.selectFrom('users').select('id').where('id', '=', b.ownerId).executeTakeFirst();

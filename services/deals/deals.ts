@@ -92,8 +92,9 @@ async function checkFields(db: Db, b: DealPatch, current?: DealRow): Promise<{ s
     }
   }
   if (b.companyId) {
-    const c = await db.selectFrom('companies').select('id').where('id', '=', b.companyId).executeTakeFirst();
+    const c = await db.selectFrom('companies').select(['id', 'merged_into']).where('id', '=', b.companyId).executeTakeFirst();
     if (!c) problems.push({ path: 'body.companyId', problem: 'no company with this id' });
+    else if (c.merged_into) problems.push({ path: 'body.companyId', problem: `the company was merged into ${c.merged_into}: use that company` });
   }
   if (b.contactIds?.length) {
     const found = new Set((await db.selectFrom('contacts').select('id').where('id', 'in', b.contactIds).execute()).map((r) => r.id));

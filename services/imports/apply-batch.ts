@@ -172,8 +172,8 @@ async function decide(tx: Tx, imp: ImportRow, rows: StagedImportRow[], erasureSe
   const companyNames = [...new Set(candidates.flatMap((c) => (!c.values.companyId && c.row.company_name ? [c.row.company_name.toLowerCase()] : [])))];
   const emails = candidates.map((c) => c.row.email_normalized!);
   const [knownIds, namedCompanies, erased, existing] = await Promise.all([
-    companyIds.length ? tx.selectFrom('companies').select('id').where(sql<boolean>`id = any(${companyIds}::uuid[])`).execute() : [],
-    companyNames.length ? tx.selectFrom('companies').select(['id', sql<string>`lower(name)`.as('key')]).where(sql<boolean>`lower(name) = any(${companyNames}::text[])`).execute() : [],
+    companyIds.length ? tx.selectFrom('companies').select('id').where(sql<boolean>`id = any(${companyIds}::uuid[])`).where('merged_into', 'is', null).execute() : [],
+    companyNames.length ? tx.selectFrom('companies').select(['id', sql<string>`lower(name)`.as('key')]).where(sql<boolean>`lower(name) = any(${companyNames}::text[])`).where('merged_into', 'is', null).execute() : [],
     erasedAddresses(tx, erasureSecret, emails),
     emails.length
       ? tx

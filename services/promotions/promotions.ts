@@ -9,7 +9,7 @@ import { beginAttempt, createPromotion, getPromotion, toPromotionView, type Prom
 import type { AppConfig } from '../../domain/config';
 import { promotionWorkflows } from '../../temporal/promotion-workflows';
 import { actorLabel, type Actor } from '../actor';
-import { requireCompanyExists } from '../companies/companies';
+import { assertCompanyNotMerged, requireCompanyExists } from '../companies/companies';
 import { conflict, ServiceError } from '../errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,6 +34,7 @@ export function promotionService(deps: { db: Db; temporal: Client; config: AppCo
     /** Starts the company's promotion, or returns the existing one (running or finished); never a second run. */
     async promote(companyId: string, actor: Actor): Promise<{ view: PromotionView; created: boolean }> {
       await requireCompanyExists(db, companyId);
+      await assertCompanyNotMerged(db, companyId);
       const { row, created } = await createPromotion(db, companyId);
       if (created) await recordActivity(db, { companyId, type: 'promotion_requested', data: { workflowId: row.workflow_id }, actor: actorLabel(actor) });
       // Also for an existing unfinished row: a start lost to a Temporal outage happens now, a live run is left alone.

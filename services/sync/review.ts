@@ -53,7 +53,7 @@ export async function resolveReviewItem(
     let settings = connector.settings;
     if (resolution.action === 'link') {
       const exists = kind === 'company'
-        ? await tx.selectFrom('companies').select('id').where('id', '=', resolution.localId).executeTakeFirst()
+        ? await tx.selectFrom('companies').select('id').where('id', '=', resolution.localId).where('merged_into', 'is', null).executeTakeFirst()
         : await tx.selectFrom('contacts').select('id').where('id', '=', resolution.localId).where('merged_into', 'is', null).executeTakeFirst();
       if (!exists) throw invalidFields([{ path: 'body.localId', problem: `no ${kind} with this id` }]);
       const taken = await tx.selectFrom('sync_records').select('external_id').where('connector_id', '=', connectorId).where('object', '=', found.object).where('local_id', '=', resolution.localId).where('status', 'in', ['synced', 'frozen', 'review']).executeTakeFirst();

@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { resolveSchemathesis } from '../../scripts/tool-binaries';
 import { createApiContext, type ApiContext } from '../harness/api-context';
@@ -28,7 +29,7 @@ it('finds no 5xx and no response that disagrees with the OpenAPI document', asyn
   const { python, env } = resolveSchemathesis();
   const base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
   const args = [
-    '-m', 'schemathesis.cli', 'run', `${base}/openapi.json`,
+    '-m', 'schemathesis.cli', '--config-file', path.join(__dirname, 'fuzz.schemathesis.toml'), 'run', `${base}/openapi.json`,
     '--checks', 'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance',
     '--header', `Authorization: Bearer ${ctx.keys.admin}`,
     '--max-examples', process.env.FUZZ_MAX_EXAMPLES ?? '15',

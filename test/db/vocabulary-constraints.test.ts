@@ -16,6 +16,7 @@ import { DEDUP_SCAN_STATUSES, DEDUP_SCAN_TRIGGERS, DUPLICATE_PAIR_STATUSES, MERG
 import { IMPORT_STATUSES, ON_EXISTING } from '../../domain/imports/vocabulary';
 import { ERASURE_STATUSES, ERASURE_SUBJECT_KINDS, RECEIPT_KINDS, RETAINED_KINDS, RETAINED_SYSTEMS } from '../../domain/erasure/vocabulary';
 import { CONNECTOR_STATUSES, CONNECTOR_TYPES, REVIEW_STATUSES, SYNC_CYCLE_KINDS, SYNC_CYCLE_STATUSES, SYNC_FULL_LOAD_REASONS, SYNC_LOCAL_KINDS, SYNC_OBJECTS, SYNC_PENDING_OPS, SYNC_RECORD_STATUSES } from '../../domain/sync/vocabulary';
+import { COMPANY_MERGE_MOVE_KINDS } from '../../domain/matching/vocabulary';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 
 let tdb: TestDatabase;
@@ -69,6 +70,7 @@ const VOCABULARIES: [table: string, column: string, values: readonly string[]][]
   ['sync_cycles', 'status', SYNC_CYCLE_STATUSES],
   ['sync_review_items', 'object', SYNC_OBJECTS],
   ['sync_review_items', 'status', REVIEW_STATUSES],
+  ['company_merge_moves', 'kind', COMPANY_MERGE_MOVE_KINDS],
 ];
 
 /** The quoted literals of `col = ANY (ARRAY['a'::text, …])` (or `col IN (…)`) in a constraint definition. */
