@@ -12,6 +12,7 @@ import type { SuppressionReason } from '../domain/suppressions/vocabulary';
 import type { DuplicatesImportTables } from './schema-duplicates-import';
 import type { ErasureTables } from './schema-erasure';
 import type { SyncTables } from './sync-tables';
+import type { SyncTwoWayTables } from './sync-two-way-tables';
 
 /** Kysely table types; the SQL lives in migrations/. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -217,7 +218,7 @@ export interface PromotionsTable {
   finished_at: Date | null;
 }
 
-export interface Database extends DealTables, DuplicatesImportTables, ErasureTables, SyncTables {
+export interface Database extends DealTables, DuplicatesImportTables, ErasureTables, SyncTables, SyncTwoWayTables {
   companies: CompaniesTable;
   contacts: ContactsTable;
   users: UsersTable;

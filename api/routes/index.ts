@@ -25,6 +25,7 @@ import { importRoutes } from './imports';
 import { erasureRoutes } from './erasure';
 import { codecRoutes } from './codec';
 import { connectorRoutes } from './connectors';
+import { connectorTwoWayRoutes } from './connectors-two-way';
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   healthRoutes(app, deps);
@@ -52,5 +53,6 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   erasureRoutes(app, deps);
   await codecRoutes(app, deps);
   connectorRoutes(app, deps);
+  connectorTwoWayRoutes(app, deps);
   await Promise.resolve();
 }
