@@ -375,7 +375,10 @@ async function refreshTargets(db: Db, client: SalesforceClient, ctx: ApplyContex
       if (!raw) return void gone.push(l.externalId);
       const snapshot = toSnapshot(raw, fields, ctx.settings);
       const stamp = text(snapshot, 'SystemModstamp');
-      if (!l.crmModstamp || (stamp && new Date(stamp).getTime() > l.crmModstamp.getTime())) changed.push(snapshot);
+      const newer = !l.crmModstamp || (stamp !== null && new Date(stamp).getTime() > l.crmModstamp.getTime());
+      // Salesforce stamps to the second: a value that differs from the stored read is a change too.
+      const differs = fields.some((f) => f !== 'SystemModstamp' && JSON.stringify(snapshot[f] ?? null) !== JSON.stringify(l.snapshot?.[f] ?? null));
+      if (newer || differs) changed.push(snapshot);
     });
     if (changed.length === 0 && gone.length === 0) continue;
     out.push(
