@@ -79,7 +79,7 @@ export const configSchema = z.object({
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(1_000_000),
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
 
-  /** GDPR erasure (docs/erasure.md). Books: unset URL makes `npm start` run the Books emulator. */
+  /** GDPR erasure (README "GDPR erasure"). Books: unset URL makes `npm start` run the Books emulator. */
   BOOKS_API_URL: optionalString,
   BOOKS_API_KEY: optionalString,
   BOOKS_EMULATOR_PORT: port.default(4020),

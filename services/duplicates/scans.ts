@@ -40,8 +40,9 @@ export async function getScan(db: Db, id: string): Promise<DedupScanRow> {
   return row;
 }
 
+/** Progress of a running scan; a late write (it is not awaited) never overwrites a finished scan's figures. */
 export async function touchScan(db: Db, id: string, contactsScanned: number): Promise<void> {
-  await db.updateTable('dedup_scans').set({ updated_at: new Date(), contacts_scanned: contactsScanned }).where('id', '=', id).execute();
+  await db.updateTable('dedup_scans').set({ updated_at: new Date(), contacts_scanned: contactsScanned }).where('id', '=', id).where('status', '=', 'running').execute();
 }
 
 /**

@@ -106,6 +106,7 @@ export async function applyNextBatch(db: Db, importId: string, opts: { batchSize
         return at('failed');
       }
       await tx.updateTable('imports').set({ status: 'completed', finished_at: new Date(), updated_at: new Date() }).where('id', '=', importId).execute();
+      await tx.deleteFrom('import_rows').where('import_id', '=', importId).execute();
       return at('done');
     }
 
@@ -136,6 +137,8 @@ export async function applyNextBatch(db: Db, importId: string, opts: { batchSize
       .where('id', '=', importId)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // "completed" means the staged copy of the file (personal data) is gone: it goes in the same commit.
+    if (finished) await tx.deleteFrom('import_rows').where('import_id', '=', importId).execute();
     return at(finished ? 'done' : 'more', updated);
   });
 }
@@ -249,18 +252,24 @@ function changedFields(current: ExistingContact, next: ContactValues): string[] 
 
 async function write(tx: Tx, importId: string, d: Decided, actor: string): Promise<void> {
   if (d.creates.length > 0) {
+    // The staged row already holds the cells; only what the batch decided (company, normalised consent and
+    // status, owner) travels, as arrays. Ids are drawn once (a materialised CTE) so the activity rows name
+    // the contacts they belong to without joining back on the address.
+    const c = d.creates;
     await sql`
-      with src as (
-        select * from jsonb_to_recordset(${JSON.stringify(d.creates)}::jsonb)
-          as x(row_no int, email text, email_normalized text, first_name text, last_name text, company_id uuid, time_zone text, consent text, status text, owner_id uuid)),
+      with d as materialized (
+        select gen_random_uuid() as id, u.row_no, u.company_id, u.consent, u.status, u.owner_id,
+               r.email, r.email_normalized, r.first_name, r.last_name, r.time_zone
+        from unnest(${c.map((x) => x.row_no)}::int[], ${c.map((x) => x.company_id)}::uuid[], ${c.map((x) => x.consent)}::text[],
+                    ${c.map((x) => x.status)}::text[], ${c.map((x) => x.owner_id)}::uuid[]) as u(row_no, company_id, consent, status, owner_id)
+        join import_rows r on r.import_id = ${importId} and r.row_no = u.row_no),
       ins as (
-        insert into contacts (email, email_normalized, first_name, last_name, company_id, time_zone, consent, status, owner_id, external_ids)
-        select email, email_normalized, first_name, last_name, company_id, time_zone, coalesce(consent, 'unknown'), coalesce(status, 'active'), owner_id, '{}'
-        from src order by row_no
-        returning id, company_id, email_normalized)
+        insert into contacts (id, email, email_normalized, first_name, last_name, company_id, time_zone, consent, status, owner_id, external_ids)
+        select id, email, email_normalized, first_name, last_name, company_id, time_zone, coalesce(consent, 'unknown'), coalesce(status, 'active'), owner_id, '{}'
+        from d order by row_no)
       insert into activities (contact_id, company_id, type, data, actor)
-      select ins.id, ins.company_id, 'contact_created', jsonb_build_object('importId', ${importId}::text, 'row', src.row_no), ${actor}
-      from ins join src using (email_normalized)`.execute(tx);
+      select d.id, d.company_id, 'contact_created', jsonb_build_object('importId', ${importId}::text, 'row', d.row_no), ${actor}
+      from d order by d.row_no`.execute(tx);
   }
   if (d.updates.length > 0) {
     await sql`

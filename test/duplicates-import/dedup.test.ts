@@ -1,4 +1,5 @@
 import { ensureDedupSchedule } from '../../worker/dedup-schedule';
+import { beginScan, finishScan, getScan, touchScan } from '../../services/duplicates/scans';
 import { dedupScanContract } from '../../workflows/dedup-scan/contract';
 import { callJson } from '../harness/api';
 import { eventually } from '../harness/eventually';
@@ -102,4 +103,11 @@ it('keeps the nightly Schedule in step (create, update, off deletes it)', async 
   expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: dedupScanContract.type, taskQueue: w.taskQueue });
   await ensureDedupSchedule(client, { taskQueue: w.taskQueue, at: 'off' });
   await expect(client.schedule.getHandle(dedupScanContract.scheduleId).describe()).rejects.toThrow();
+});
+
+it('a progress write that lands after the scan finished leaves the finished figures alone', async () => {
+  const { scan: row } = await beginScan(w.tdb.db, 'api', null);
+  await finishScan(w.tdb.db, row.id, { contactsScanned: 8, comparisons: 3, found: 1, fresh: 1 });
+  await touchScan(w.tdb.db, row.id, 7);
+  expect(await getScan(w.tdb.db, row.id)).toMatchObject({ status: 'completed', contacts_scanned: 8 });
 });

@@ -5,6 +5,7 @@
  * re-create the person; a Salesforce outage leaves the system `waiting`, never done.
  */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { createSyncActivities } from '../../activities/sync';
 import { clearSalesforceTokenCache } from '../../integrations/salesforce';
 import { callJson } from '../harness/api';
@@ -18,6 +19,12 @@ let world: ErasureWorld;
 let sf: SalesforceEmulator;
 let connectorId: string;
 let sync: ReturnType<typeof createSyncActivities>;
+
+/** Minutes pass on the CRM's clock; the skew the connector learnt from its Date headers moves with it (as test/sync/world.ts later()). */
+async function later(minutes = 2): Promise<void> {
+  sf.control.advanceClock(minutes * 60_000);
+  await world.ctx.tdb.db.updateTable('connectors').set({ server_clock_skew_ms: sql`server_clock_skew_ms + ${minutes * 60_000}` }).execute();
+}
 
 async function cycle(): Promise<void> {
   const ref = { connectorId, cycleId: randomUUID() };
@@ -66,7 +73,7 @@ it('deletes the linked Contact in Salesforce, forgets the snapshot, and the next
 
   // Undeleted in Salesforce (the recycle bin): the next cycle still does not bring the person back.
   sf.control.undelete([sfContact!]);
-  sf.control.advanceClock(120_000);
+  await later();
   await cycle();
   expect(await linkOf(sfContact!)).toMatchObject({ status: expect.not.stringMatching(/^synced$/), code: 'ERASED' });
   const recreated = await world.ctx.tdb.db.selectFrom('contacts').select('id').where('email_normalized', '=', 'greta.sf@erasure-corp.example').execute();
@@ -76,7 +83,7 @@ it('deletes the linked Contact in Salesforce, forgets the snapshot, and the next
 it('Salesforce unavailable: propagate waits with SALESFORCE_UNREACHABLE, then completes', async () => {
   const [accountId] = sf.control.seed('Account', [{ Name: 'Outage Corp', Type: 'Customer', Website: 'https://outage-corp.example' }]);
   const [sfContact] = sf.control.seed('Contact', [{ AccountId: accountId, FirstName: 'Otto', LastName: 'Outage', Email: 'otto@outage-corp.example' }]);
-  sf.control.advanceClock(120_000);
+  await later();
   await cycle();
   const contactId = (await linkOf(sfContact!)).local_id!;
 
