@@ -12,6 +12,7 @@ import { forecastVersusSum, runForecastAlone, type ForecastBenchResult } from '.
 import { printDuplicatesImportTable, runDuplicatesImportBench } from './duplicates-import-run';
 import { printErasureTable, runErasureBench } from './erasure';
 import { printSyncTable, syncBench } from './sync';
+import { printSyncPushTable, syncPushBench } from './sync-push';
 
 /**
  * `npm run bench` (tsx bench/run.ts): issue 3's sequence benchmarks on servers it starts itself.
@@ -20,8 +21,8 @@ import { printSyncTable, syncBench } from './sync';
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 10_000);
 const TARGETS = { enrollVsNoopRatio: 0.7, workerRssMiB: 1024, eventsPerHistory: 200 };
 const log = (msg: string) => console.log(`[bench] ${msg}`);
-/** `npm run bench -- --only=import,dedup` runs only those phases (default: all: sequences, import, dedup, forecast, erasure, sync). */
-const PHASES = ['sequences', 'import', 'dedup', 'forecast', 'erasure', 'sync'];
+/** `npm run bench -- --only=import,dedup` runs only those phases (default: all: sequences, import, dedup, forecast, erasure, sync, sync-push). */
+const PHASES = ['sequences', 'import', 'dedup', 'forecast', 'erasure', 'sync', 'sync-push'];
 /** Contacts of the CRM sync initial load (issue 10: 100,000). */
 const SYNC_CONTACTS = Number(process.env.BENCH_SYNC_CONTACTS ?? 100_000);
 /** `--cluster`: the sequence phases again on `npm run cluster`'s topology, with 1 and then 2 workers (alone unless --only says more). */
@@ -89,6 +90,11 @@ async function main(): Promise<void> {
       const r = await syncBench(infra, SYNC_CONTACTS, log);
       printSyncTable(r);
       results.sync = { ranAt: new Date().toISOString(), ...r };
+    }
+    if (ONLY.includes('sync-push')) {
+      const r = await syncPushBench(infra, log);
+      printSyncPushTable(r);
+      results.syncPush = { ranAt: new Date().toISOString(), ...r };
     }
     writeResults(results);
   } finally {

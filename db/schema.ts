@@ -13,6 +13,7 @@ import type { SuppressionReason } from '../domain/suppressions/vocabulary';
 import type { DuplicatesImportTables } from './schema-duplicates-import';
 import type { ErasureTables } from './schema-erasure';
 import type { SyncTables } from './sync-tables';
+import type { SyncTwoWayTables } from './sync-two-way-tables';
 
 /** Kysely table types; the SQL lives in migrations/. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -221,7 +222,7 @@ export interface PromotionsTable {
   finished_at: Date | null;
 }
 
-export interface Database extends DealTables, DuplicatesImportTables, ErasureTables, SyncTables, CompanyMergeTables {
+export interface Database extends DealTables, DuplicatesImportTables, ErasureTables, SyncTables, CompanyMergeTables, SyncTwoWayTables {
   companies: CompaniesTable;
   contacts: ContactsTable;
   users: UsersTable;

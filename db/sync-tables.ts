@@ -104,6 +104,10 @@ export interface SyncCyclesTable {
   budget_allowance: Nullable<number>;
   budget_left: Nullable<number>;
   errors: Json<CycleError[]>;
+  /** Outbound (0060): queue entries decided, CRM writes that succeeded, CRM writes refused. */
+  outbound_read: Counter;
+  outbound_pushed: Counter;
+  outbound_failed: Counter;
 }
 
 export interface CycleError {

@@ -42,3 +42,41 @@ echo "$BEA: $(why $BEA)"
 
 echo '--- 5. health: calls used in 24 h against the allowance, records by code, cursors'
 api GET "/v1/connectors/$CONN/health" "$OPERATOR" | j 'JSON.stringify({apiCalls: v.apiCalls, recordsByCode: v.recordsByCode.map(c => [c.code, c.count]), lastSuccessfulCycle: v.lastSuccessfulCycle})'
+
+# Two-way (docs/crm-sync.md "Outbound, dry run, replay"). A push needs no change-feed minute: sync-now and a few seconds.
+push() { api POST "/v1/connectors/$CONN/sync-now" "$ADMIN" > /dev/null; sleep 8; }
+REP=$(node -p "require('$KEYS').rep")
+soql() { curl -s -G "$SF/services/data/v62.0/query" -H "authorization: Bearer $TOKEN" --data-urlencode "q=$1"; }
+
+echo '--- 6. outbound on; a contact owned by a rep, under the synced company, unsubscribes: within one cycle the Contact and a Task are in Salesforce'
+api PATCH "/v1/connectors/$CONN" "$ADMIN" '{"settings":{"outbound":true}}' > /dev/null
+COMPANY=$(api GET "/v1/connectors/$CONN/records/$ACC" "$OPERATOR" | j v.local.id)
+OWNED=$(api POST /v1/contacts "$REP" "{\"email\":\"owned-$RANDOM@acme-try.example\",\"firstName\":\"Grace\",\"lastName\":\"Hopper\",\"companyId\":\"$COMPANY\"}" | j v.id)
+api POST "/v1/contacts/$OWNED/unsubscribe" "$REP" > /dev/null
+push
+PUSHED=$(soql "SELECT Id, LastName, AccountId, HasOptedOutOfEmail FROM Contact WHERE CRM_Workflows_Id__c = '$OWNED'" | j 'v.records[0]?.Id ?? ""')
+echo "CRM Contact for $OWNED: ${PUSHED:-MISSING}"
+[ -n "$PUSHED" ] && soql "SELECT Subject, Status FROM Task WHERE WhoId = '$PUSHED'" | j 'v.records.map(r => r.Subject + " / " + r.Status).join("\n")'
+
+echo '--- 7. an unowned contact (created by an admin) with no CRM record of its email: listed UNASSIGNED_NO_CRM_MATCH, not pushed'
+UNOWNED=$(api POST /v1/contacts "$ADMIN" "{\"email\":\"nobody-$RANDOM@acme-try.example\",\"lastName\":\"Nobody\",\"companyId\":\"$COMPANY\"}" | j v.id)
+push
+api GET "/v1/connectors/$CONN/outbound?code=UNASSIGNED_NO_CRM_MATCH" "$OPERATOR" | j "v.items.filter(e => e.localId === '$UNOWNED').map(e => e.localId + ': ' + e.state + ' ' + e.code).join('\n') || 'NOT LISTED'"
+
+echo '--- 8. dry run: the filter keeps Prospect only — what would stop syncing (by code, with samples); nothing is written'
+DRY='{"settings":{"filter":{"object":"Account","field":"Type","values":["Prospect"]}}}'
+api POST "/v1/connectors/$CONN/dry-run" "$ADMIN" "$DRY" > /tmp/crm-sync-dry-run.json
+j 'JSON.stringify({ evaluated: v.evaluated, stopSyncing: v.changes.stopSyncing.count, byCode: v.changes.stopSyncing.byCode })' < /tmp/crm-sync-dry-run.json
+echo '    applying it: each record the report named now has the status and code it said'
+api PATCH "/v1/connectors/$CONN" "$ADMIN" "$DRY" > /dev/null
+push
+MISMATCH=0
+while IFS='|' read -r id want; do
+  got=$(why "$id"); got=${got% }; want=${want% }
+  if [ "$got" = "$want" ]; then echo "$id: $got (as reported)"; else echo "$id: $got, reported $want"; MISMATCH=1; fi
+done < <(j "v.changes.stopSyncing.samples.map(s => s.externalId + '|' + s.to.status + ' ' + (s.to.code ?? '')).join('\\n')" < /tmp/crm-sync-dry-run.json)
+[ "$MISMATCH" = 0 ] && echo 'applying matched the dry run' || echo 'MISMATCH'
+api PATCH "/v1/connectors/$CONN" "$ADMIN" '{"settings":{"filter":{"object":"Account","field":"Type","values":["Customer","Prospect"]}}}' > /dev/null
+
+echo '--- 9. the history of the pushed contact: snapshots (field names only), decisions and pushes'
+[ -n "$PUSHED" ] && api GET "/v1/connectors/$CONN/records/$PUSHED/history" "$OPERATOR" | j 'v.entries.map(e => e.at + " " + e.kind + " " + (e.kind === "push" ? e.outcome + " " + e.fields.join(",") : e.status + " " + (e.code ?? ""))).join("\n")'

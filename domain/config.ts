@@ -120,6 +120,8 @@ export const configSchema = z.object({
   SALESFORCE_EMULATOR_PORT: port.default(4030),
   /** Records per Bulk API 2.0 results page of a full load (one transaction each). */
   CRM_SYNC_BULK_PAGE_SIZE: z.coerce.number().int().min(100).max(100_000).default(5_000),
+  /** Days earlier CRM snapshots (and the push log) are kept: the history and replay window; older ones are pruned. */
+  CRM_SYNC_SNAPSHOT_RETENTION: z.coerce.number().int().min(1).max(3650).default(30),
 }).superRefine((c, ctx) => {
   // Production has no launcher to fill these in: refuse to start without them.
   if (c.NODE_ENV !== 'production') return;

@@ -7,6 +7,7 @@ import * as m0020 from './0020_duplicates_import';
 import * as m0030 from './0030_deals';
 import * as m0040 from './0040_erasure';
 import * as m0050 from './0050_crm_sync';
+import * as m0060 from './0060_crm_sync_two_way';
 import * as m0070 from './0070_company_merge';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing. */
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0030_deals': m0030,
   '0040_erasure': m0040,
   '0050_crm_sync': m0050,
+  '0060_crm_sync_two_way': m0060,
   '0070_company_merge': m0070,
 };

@@ -15,9 +15,12 @@ import { loadConnector, type SyncConnector } from '../../services/sync/connector
 import { crmClientFor } from '../../services/sync/crm-client';
 import { beginCycle, endCycle, markCycleKind, recordCycleError, storeCrmObservations, addCycleCounts } from '../../services/sync/cycles';
 import { fullLoadStep } from '../../services/sync/full-load';
+import { pushOutboundBatch } from '../../services/sync/outbound-push';
 import { readChanges } from '../../services/sync/read-changes';
-import { crmSyncContract, type BatchesResult, type BeginCycleResult, type CycleRef, type EndCycleInput, type ReadChangesResult } from '../../workflows/crm-sync/contract';
+import { pruneHistory, replayBatch } from '../../services/sync/replay';
+import { crmSyncContract, type BatchesResult, type BeginCycleResult, type CycleRef, type EndCycleInput, type PushBatchesResult, type ReadChangesResult } from '../../workflows/crm-sync/contract';
 import type { ActivityDeps } from '../deps';
+import { heartbeatWhile } from '../heartbeat';
 
 /** One activity call works for about this long, then reports back (short histories, prompt cancellation). */
 const CALL_BUDGET_MS = 20_000;
@@ -131,6 +134,49 @@ export function createSyncActivities(deps: ActivityDeps) {
         } while (total.state === 'more' && now() < until);
         return total;
       });
+    },
+
+    /** Pushes the outbound queue (companies, contacts, email activity) for up to CALL_BUDGET_MS; heartbeats while CRM writes run. */
+    async syncPushBatches(ref: CycleRef): Promise<PushBatchesResult> {
+      const connector = await connectorOf(ref);
+      if (!connector) return { state: 'done', decided: 0, pushed: 0, failed: 0 };
+      const until = now() + CALL_BUDGET_MS;
+      return withCrm(ref, connector, async (client) => {
+        const total: PushBatchesResult = { state: 'more', decided: 0, pushed: 0, failed: 0 };
+        do {
+          const batch = await heartbeatWhile(() => pushOutboundBatch(db, client, applyContext(connector, ref.cycleId)));
+          total.state = batch.state;
+          total.decided += batch.decided;
+          total.pushed += batch.pushed;
+          total.failed += batch.failed;
+          for (const r of batch.inbound) await signalEnded(r);
+        } while (total.state === 'more' && now() < until);
+        return total;
+      });
+    },
+
+    /** A replay cycle: re-applies the window's records from stored snapshots, batch by batch (no CRM call). */
+    async syncReplayBatches(ref: CycleRef): Promise<BatchesResult> {
+      const connector = await connectorOf(ref);
+      if (!connector) return { state: 'done', read: 0, applied: 0 };
+      const until = now() + CALL_BUDGET_MS;
+      const total: BatchesResult = { state: 'more', read: 0, applied: 0 };
+      do {
+        heartbeat({ applied: total.applied });
+        const batch = await replayBatch(db, applyContext(connector, ref.cycleId));
+        total.state = batch.state;
+        if (batch.applied) {
+          total.read += batch.applied.applied + batch.applied.skipped;
+          total.applied += batch.applied.applied;
+          await signalEnded(batch.applied);
+        }
+      } while (total.state === 'more' && now() < until);
+      return total;
+    },
+
+    /** Earlier snapshots and the push log older than CRM_SYNC_SNAPSHOT_RETENTION days go. */
+    async syncPruneHistory(ref: CycleRef): Promise<void> {
+      await pruneHistory(db, ref.connectorId, deps.config.CRM_SYNC_SNAPSHOT_RETENTION);
     },
 
     async syncEndCycle(input: EndCycleInput): Promise<void> {

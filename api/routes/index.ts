@@ -27,6 +27,7 @@ import { codecRoutes } from './codec';
 import { connectorRoutes } from './connectors';
 import { peopleRoutes } from './people';
 import { companyMergeRoutes } from './company-merge';
+import { connectorTwoWayRoutes } from './connectors-two-way';
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   healthRoutes(app, deps);
@@ -56,5 +57,6 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   await codecRoutes(app, deps);
   connectorRoutes(app, deps);
   peopleRoutes(app, deps);
+  connectorTwoWayRoutes(app, deps);
   await Promise.resolve();
 }

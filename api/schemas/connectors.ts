@@ -15,7 +15,7 @@ const isoDuration = z.string().min(2).max(40).meta({ examples: ['PT2M'] });
 const filter = z.strictObject({ object, field: crmField, values: z.array(z.string().max(255)).min(1).max(100) }).meta({ id: 'SyncFilter' });
 const customField = z.strictObject({ object, field: crmField, policy: z.enum(CONFLICT_POLICIES).optional() });
 
-const syncSettingsFields = {
+export const syncSettingsFields = {
   objects: z.array(object).min(1).max(3).optional(),
   cadence: isoDuration.optional(),
   recordCap: z.number().int().min(1).max(100_000).optional(),
@@ -31,6 +31,9 @@ const syncSettingsFields = {
   allowDuplicateEmails: z.boolean().optional(),
   apiBudgetShare: z.number().min(0.01).max(1).optional(),
   quotaBackoff: isoDuration.optional(),
+  outbound: z.boolean().optional(),
+  externalIdField: crmField.optional(),
+  pushActivities: z.boolean().optional(),
 };
 
 const loginUrl = z.string().max(500).regex(/^https?:\/\/\S+$/, 'an http(s) URL: the org\'s My Domain URL').meta({ examples: ['https://acme.my.salesforce.com'] });
@@ -79,6 +82,9 @@ export const connectorSchema = z
       allowDuplicateEmails: z.boolean(),
       apiBudgetShare: z.number(),
       quotaBackoff: z.string(),
+      outbound: z.boolean(),
+      externalIdField: z.string(),
+      pushActivities: z.boolean(),
     }),
     lastError: z.object({ code: z.string(), at: z.string() }).nullable(),
     createdAt: z.string(),
@@ -130,6 +136,8 @@ export const cycleSchema = z
     records: z.object({ read: z.number(), applied: z.number(), skipped: z.number(), byCode: z.record(z.string(), z.number()) }),
     apiCalls: z.number(),
     budget: z.object({ allowance: z.number().nullable(), left: z.number().nullable() }),
+    /** The push: outbound queue entries decided, CRM writes that succeeded, CRM writes refused. */
+    outbound: z.object({ decided: z.number(), pushed: z.number(), failed: z.number() }),
     errors: z.array(z.object({ code: z.string(), errorCode: z.string().optional(), count: z.number(), records: z.array(z.string()) })),
   })
   .meta({ id: 'SyncCycle' });
@@ -146,6 +154,7 @@ export function toCycleJson(c: SyncCycleRow): z.infer<typeof cycleSchema> {
     records: { read: c.records_read, applied: c.records_applied, skipped: c.records_skipped, byCode: c.codes },
     apiCalls: c.api_calls,
     budget: { allowance: c.budget_allowance, left: c.budget_left },
+    outbound: { decided: c.outbound_read, pushed: c.outbound_pushed, failed: c.outbound_failed },
     errors: c.errors,
   };
 }

@@ -106,6 +106,11 @@ export const PERSONAL_COLUMNS: Record<string, Record<string, ColumnClass>> = {
   sync_pending: { object: no(VOCABULARY), external_id: no("Salesforce's opaque record id"), op: no(VOCABULARY), code: no(CODE) },
   sync_cycles: { kind: no(VOCABULARY), status: no(VOCABULARY), code: no(CODE), codes: no(IDS), errors: no('codes, Salesforce error codes and record ids') },
   sync_review_items: { object: no(VOCABULARY), external_id: no("Salesforce's opaque record id"), status: no(VOCABULARY), resolved_by: no('user:<id>') },
+  // Two-way sync (0060): ids, codes and field names only; erasure deletes the subject's queue entries (SUBJECT_LINK_TABLES).
+  sync_outbound: { local_kind: no(VOCABULARY), local_id: no('a contact, company or activity id'), state: no(VOCABULARY), code: no(CODE), error_code: no("Salesforce's error code"), decision: no(IDS) },
+  sync_record_pushes: { object: no(VOCABULARY), external_id: no("Salesforce's opaque record id"), local_kind: no(VOCABULARY), local_id: no('a contact, company or activity id'), outcome: no(VOCABULARY), code: no(CODE), error_code: no("Salesforce's error code"), fields: no('field names') },
+  sync_replays: { status: no(VOCABULARY), requested_by: no('user:<id>') },
+  sync_replay_items: { object: no(VOCABULARY), external_id: no("Salesforce's opaque record id") },
   audit_log: {
     request_id: no('generated request id'),
     role: no(VOCABULARY),
@@ -233,6 +238,7 @@ export const SUBJECT_LINK_TABLES: ReadonlyArray<{ table: string; columns: readon
   { table: 'deal_contacts', columns: ['contact_id'] },
   { table: 'duplicate_pairs', columns: ['contact_a', 'contact_b'] },
   { table: 'contact_merge_moves', columns: ['from_contact_id'] },
+  { table: 'sync_outbound', columns: ['contact_id'] },
 ];
 
 export interface PersonalColumn {

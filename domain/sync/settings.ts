@@ -62,6 +62,12 @@ export const syncSettingsShape = {
   apiBudgetShare: z.number().min(0.01).max(1).default(0.5),
   /** Wait after REQUEST_LIMIT_EXCEEDED before trying again. */
   quotaBackoff: isoDuration(60_000, 'PT1H'),
+  /** Two-way: local changes (contacts, companies, consent and status, email activity) are pushed each cycle. */
+  outbound: z.boolean().default(false),
+  /** The CRM's external id field holding our id: creates are upserts on it, so a retried push never duplicates. */
+  externalIdField: crmFieldName.default('CRM_Workflows_Id__c'),
+  /** Email activity (sent, opened, replied, unsubscribed) pushed as completed Tasks on the person. */
+  pushActivities: z.boolean().default(true),
 };
 
 export const syncSettings = z.strictObject(syncSettingsShape);

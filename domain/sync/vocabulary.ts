@@ -37,7 +37,8 @@ export type SyncLocalKind = (typeof SYNC_LOCAL_KINDS)[number];
 export const SYNC_PENDING_OPS = ['upsert', 'delete', 'reeval'] as const;
 export type SyncPendingOp = (typeof SYNC_PENDING_OPS)[number];
 
-export const SYNC_CYCLE_KINDS = ['initial', 'incremental', 'resync'] as const;
+/** `replay`: a past window re-applied from stored snapshots (POST /v1/connectors/:id/replay). */
+export const SYNC_CYCLE_KINDS = ['initial', 'incremental', 'resync', 'replay'] as const;
 export type SyncCycleKind = (typeof SYNC_CYCLE_KINDS)[number];
 
 export const SYNC_CYCLE_STATUSES = ['running', 'completed', 'deferred', 'failed'] as const;
@@ -52,3 +53,28 @@ export const APP_OWNED_FIELDS = ['score', 'grade'] as const;
 /** Why an object is read in full on the next cycle. */
 export const SYNC_FULL_LOAD_REASONS = ['initial', 'resync', 'requested'] as const;
 export type SyncFullLoadReason = (typeof SYNC_FULL_LOAD_REASONS)[number];
+
+/** Local records the outbound direction pushes: companies and contacts, and email activity (as CRM Tasks). */
+export const OUTBOUND_KINDS = ['company', 'contact', 'activity'] as const;
+export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
+
+/**
+ * An outbound queue entry: `queued` (to push), `parked` (a rule said no: its code says which; a change
+ * of the record or of the facts queues it again), `failed` (the CRM refused it OUTBOUND_MAX_ATTEMPTS
+ * times: waits for the record to change).
+ */
+export const OUTBOUND_STATES = ['queued', 'parked', 'failed'] as const;
+export type OutboundState = (typeof OUTBOUND_STATES)[number];
+
+export const OUTBOUND_PUSH_OUTCOMES = ['created', 'updated', 'failed'] as const;
+export type OutboundPushOutcome = (typeof OUTBOUND_PUSH_OUTCOMES)[number];
+
+/** CRM objects the push writes (Task: email activity on a person). */
+export const OUTBOUND_OBJECTS = ['Account', 'Contact', 'Lead', 'Task'] as const;
+export type OutboundObject = (typeof OUTBOUND_OBJECTS)[number];
+
+export const REPLAY_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export type ReplayStatus = (typeof REPLAY_STATUSES)[number];
+
+/** Activity-log types pushed to the CRM as completed Tasks on the person. */
+export const PUSHED_ACTIVITY_TYPES = ['email_sent', 'email_opened', 'replied', 'unsubscribed'] as const;

@@ -27,6 +27,25 @@ export interface ApplyContext {
   /** Activity-log actor, e.g. `workflow:crm-sync-<connectorId>`. */
   actor: string;
   erasureSecret: string;
+  /** Decide only: nothing is written, each decision goes to the collector (POST /v1/connectors/:id/dry-run). */
+  dryRun?: DryRunCollector;
+}
+
+/** What a dry run learns of each record; the accounts it decided stand in for the stored ones when their contacts are decided. */
+export interface DryRunCollector {
+  record(d: DryRunDecision): void;
+  accounts: Map<string, { status: SyncRecordStatus; localCompanyId: string | null }>;
+}
+
+export interface DryRunDecision {
+  object: SyncObject;
+  externalId: string;
+  before: { status: SyncRecordStatus; code: string | null } | null;
+  outcome: SyncDecision['outcome'];
+  status: SyncRecordStatus;
+  code: string | null;
+  /** Local fields the apply would write. */
+  changedFields: string[];
 }
 
 export interface IncomingRecord {
@@ -106,13 +125,13 @@ function statusOf(d: SyncDecision): SyncRecordStatus {
   }
 }
 
-function contactValues(r: { email: string | null; first_name: string | null; last_name: string | null; company_id: string | null; consent: string; status: string; address: unknown; custom_fields: Record<string, unknown> }): LocalValues {
+export function contactValues(r: { email: string | null; first_name: string | null; last_name: string | null; company_id: string | null; consent: string; status: string; address: unknown; custom_fields: Record<string, unknown> }): LocalValues {
   const v: LocalValues = { email: r.email, firstName: r.first_name, lastName: r.last_name, companyId: r.company_id, consent: r.consent, status: r.status, address: (r.address as Record<string, string | null> | null) ?? null };
   for (const [k, val] of Object.entries(r.custom_fields ?? {})) v[`custom.${k}`] = typeof val === 'string' ? val : val === null ? null : String(val);
   return v;
 }
 
-function companyValues(r: { name: string; domains: string[]; type: string | null; address: unknown; custom_fields: Record<string, unknown> }): LocalValues {
+export function companyValues(r: { name: string; domains: string[]; type: string | null; address: unknown; custom_fields: Record<string, unknown> }): LocalValues {
   const v: LocalValues = { name: r.name, domains: [...r.domains].sort(), type: r.type, address: (r.address as Record<string, string | null> | null) ?? null };
   for (const [k, val] of Object.entries(r.custom_fields ?? {})) v[`custom.${k}`] = typeof val === 'string' ? val : val === null ? null : String(val);
   return v;
@@ -162,6 +181,8 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
   const ids = [...byId.keys()];
   const C = ctx.connectorId;
   const kind: 'company' | 'contact' = object === 'Account' ? 'company' : 'contact';
+  // This connector's own local writes are not queued back to it (the outbound triggers read this).
+  if (!ctx.dryRun) await sql`select set_config('crm_workflows.sync_origin', ${C}, true)`.execute(tx);
 
   const existingRows = (await tx
     .selectFrom('sync_records')
@@ -170,7 +191,7 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
     .where('object', '=', object)
     .where(sql<boolean>`external_id = any(${ids}::text[])`)
     .orderBy('external_id')
-    .forUpdate()
+    .$if(!ctx.dryRun, (qb) => qb.forUpdate())
     .execute()) as ExistingRecord[];
   const existing = new Map(existingRows.map((r) => [r.external_id, r]));
 
@@ -226,6 +247,10 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
         .where(sql<boolean>`r.external_id = any(${accountIds}::text[])`)
         .execute();
       for (const r of rows) accounts.set(r.external_id, { snapshot: r.snapshot as CrmSnapshot | null, status: r.status, localCompanyId: r.status === 'synced' || r.status === 'frozen' ? r.company_id : null });
+      for (const [ext, a] of ctx.dryRun?.accounts ?? []) {
+        const known = accounts.get(ext);
+        if (known) accounts.set(ext, { ...known, ...a });
+      }
     }
   }
 
@@ -399,6 +424,10 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
       crm_modstamp: text(s, 'SystemModstamp'),
       seen: r.fromCrm,
     });
+    if (ctx.dryRun) {
+      ctx.dryRun.record({ object, externalId: id, before: prev ? { status: prev.status, code: prev.code } : null, outcome: decision.outcome, status, code: decision.code, changedFields: plan ? Object.keys(plan.set) : [] });
+      if (object === 'Account') ctx.dryRun.accounts.set(id, { status, localCompanyId: status === 'synced' || status === 'frozen' ? localId : null });
+    }
     if (status === 'synced' || decision.outcome === 'delete_local') result.applied++;
     else result.skipped++;
     if (decision.code) result.codes[decision.code] = (result.codes[decision.code] ?? 0) + 1;
@@ -413,6 +442,7 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
     }
   }
 
+  if (ctx.dryRun) return result;
   await writeLocal();
   await writeRecords();
   await queueReevaluations();
@@ -462,6 +492,8 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
         .selectFrom('companies as c')
         .select(['c.id', 'c.name', 'c.domains'])
         .where(sql<boolean>`(lower(c.name) = any(${names}::text[]) or c.domains && ${domains}::text[])`)
+        // A merged company's tombstone is nobody's lookalike: its primary holds its name and domains.
+        .where('c.merged_into', 'is', null)
         .where(({ not, exists, selectFrom }) => not(exists(selectFrom('sync_records as l').select('l.local_id').whereRef('l.local_id', '=', 'c.id').where('l.connector_id', '=', C))))
         .execute();
       for (const [id, r] of wouldCreate) {

@@ -18,6 +18,7 @@ import type { Actor } from '../actor';
 import { conflict, invalidFields } from '../errors';
 import { parseStoredSettings, requireConnector, sealClientSecret } from './connector-store';
 import { ensureCursors } from './cycles';
+import { queueEverything } from './outbound-push';
 
 export interface ConnectorJson {
   id: string;
@@ -49,7 +50,7 @@ export function toConnectorJson(row: ConnectorRow): ConnectorJson {
 const DECIDING = ['objects', 'scope', 'filter', 'activeField', 'domainsField', 'deleteInactiveContacts', 'skipB2C', 'detectDuplicatesOnCreate', 'syncAddresses', 'customFields', 'allowDuplicateEmails'] as const;
 const CONNECTION = ['loginUrl', 'clientId', 'apiVersion'] as const;
 
-function validated(raw: Record<string, unknown>, prefix: string): StoredConnectorSettings {
+export function validated(raw: Record<string, unknown>, prefix: string): StoredConnectorSettings {
   const parsed = storedConnectorSettings.safeParse(raw);
   if (!parsed.success) throw invalidFields(parsed.error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), problem: i.message })));
   const problems = settingsProblems(parsed.data);
@@ -89,6 +90,7 @@ export function connectorService(deps: { db: Db; temporal: Client; config: Pick<
           .returningAll()
           .executeTakeFirstOrThrow();
         await ensureCursors(tx, id, settings);
+        if (settings.outbound) await queueEverything(tx, id);
         return inserted;
       });
       await loops.start(row.id);
@@ -117,6 +119,8 @@ export function connectorService(deps: { db: Db; temporal: Client; config: Pick<
           .returningAll()
           .executeTakeFirstOrThrow();
         await ensureCursors(tx, id, next);
+        // Outbound turned on: every local company and contact is decided once (then only changes are).
+        if (next.outbound && !current.outbound) await queueEverything(tx, id);
         return updated;
       });
       if (changed(DECIDING)) await reevaluateAll(id);

@@ -14,6 +14,7 @@ import type { SyncCycleKind, SyncCycleStatus } from '../../domain/sync/vocabular
 import type { ApiUsage } from '../../integrations/salesforce';
 import type { BeginCycleResult } from '../../workflows/crm-sync/contract';
 import { loadConnector } from './connector-store';
+import { claimReplay } from './replay';
 
 type Q = Kysely<Database>;
 
@@ -77,12 +78,14 @@ export async function beginCycle(db: Db, input: { connectorId: string; cycleId: 
       .execute();
     return { action: 'deferred', deferMs: budget.retryAtMs - nowMs, cadenceMs };
   }
+  // A requested replay takes this cycle (it reads stored snapshots only: no CRM call).
+  const replay = await claimReplay(db, input.connectorId, input.cycleId, connector.settings.objects);
   await db
     .insertInto('sync_cycles')
-    .values({ id: input.cycleId, connector_id: input.connectorId, kind, budget_allowance: budget.allowance, budget_left: budget.left })
+    .values({ id: input.cycleId, connector_id: input.connectorId, kind: replay ? 'replay' : kind, budget_allowance: budget.allowance, budget_left: budget.left })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
-  return { action: 'run', kind, cadenceMs, quotaBackoffMs };
+  return { action: 'run', kind: replay ? 'replay' : kind, cadenceMs, quotaBackoffMs };
 }
 
 /** Adds a committed batch's counts to its cycle (call inside the batch's transaction). */

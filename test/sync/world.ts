@@ -73,10 +73,16 @@ export async function startSyncWorld(opts: { worker?: boolean; emulatorSettings?
       const begin = await activities.syncBeginCycle(ref);
       if (begin.action === 'run') {
         try {
-          const read = await activities.syncReadChanges(ref);
-          for (const object of read.fullLoads) while ((await activities.syncLoadSnapshot({ ...ref, object })).state === 'more');
-          while ((await activities.syncApplyBatches(ref)).state === 'more');
+          if (begin.kind === 'replay') {
+            while ((await activities.syncReplayBatches(ref)).state === 'more');
+          } else {
+            const read = await activities.syncReadChanges(ref);
+            for (const object of read.fullLoads) while ((await activities.syncLoadSnapshot({ ...ref, object })).state === 'more');
+            while ((await activities.syncApplyBatches(ref)).state === 'more');
+            while ((await activities.syncPushBatches(ref)).state === 'more');
+          }
           await activities.syncEndCycle({ ...ref, status: 'completed' });
+          await activities.syncPruneHistory(ref);
         } catch (err) {
           const name = (err as Error).name;
           const code = name === 'SalesforceQuotaError' ? 'REQUEST_LIMIT_EXCEEDED' : name === 'SalesforceAuthError' ? 'CRM_AUTH_FAILED' : name === 'SalesforceRejectedError' ? 'CRM_REJECTED' : 'CRM_UNAVAILABLE';

@@ -46,6 +46,14 @@ export interface BatchesResult {
   applied: number;
 }
 
+export interface PushBatchesResult {
+  state: 'more' | 'done';
+  /** Outbound queue entries decided, CRM writes that succeeded, CRM writes refused. */
+  decided: number;
+  pushed: number;
+  failed: number;
+}
+
 export interface EndCycleInput extends CycleRef {
   status: 'completed' | 'failed' | 'deferred';
   code?: string;
@@ -53,6 +61,9 @@ export interface EndCycleInput extends CycleRef {
 }
 
 const ID_PREFIX = 'crm-sync-';
+
+/** patched() id of the two-way loop (outbound push, replay cycles, pruning); crm-sync-cadence replays without it. */
+export const TWO_WAY_PATCH = 'crm-sync-two-way';
 
 export const crmSyncContract = {
   type: 'crmSyncWorkflow',

@@ -1,14 +1,15 @@
 /**
  * `crm-sync-<connectorId>`: a cycle (begin → read the change feeds → full loads where needed → apply
- * the pending queue in batches → end), then a durable timer for the cadence. Signals: sync-now (run
+ * the pending queue in batches → push the outbound queue → end → prune old snapshots), or a replay
+ * cycle (begin → re-apply a past window from stored snapshots → end), then a durable timer for the cadence. Signals: sync-now (run
  * now), pause / resume and settings-changed (re-check at once; the database holds the truth). The API
  * budget defers a cycle with a durable timer (API_BUDGET_DEFERRED); REQUEST_LIMIT_EXCEEDED backs off
  * the same way; CRM_AUTH_FAILED parks the loop until a signal. Continues as new when the server
  * suggests it. Ids and counts only in its history.
  */
-import { ActivityFailure, ApplicationFailure, condition, continueAsNew, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/types';
-import { crmSyncContract, type CrmSyncInput, type CrmSyncStatus } from './contract';
+import { crmSyncContract, TWO_WAY_PATCH, type CrmSyncInput, type CrmSyncStatus } from './contract';
 
 const control = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
@@ -50,6 +51,8 @@ export async function crmSyncWorkflow(input: CrmSyncInput): Promise<void> {
 
   for (;;) {
     wake = false;
+    // Two-way (issue 11): the push after the apply, replay cycles, pruning. Executions started before it run as they did.
+    const twoWay = patched(TWO_WAY_PATCH);
     const cycleId = uuid4();
     const ref = { connectorId, cycleId };
     const begin = await control.syncBeginCycle(ref);
@@ -71,12 +74,18 @@ export async function crmSyncWorkflow(input: CrmSyncInput): Promise<void> {
     status.state = 'running';
     status.lastCycleId = cycleId;
     try {
-      const read = await crm.syncReadChanges(ref);
-      for (const object of read.fullLoads) {
-        while ((await crm.syncLoadSnapshot({ ...ref, object })).state === 'more');
+      if (twoWay && begin.kind === 'replay') {
+        while ((await crm.syncReplayBatches(ref)).state === 'more');
+      } else {
+        const read = await crm.syncReadChanges(ref);
+        for (const object of read.fullLoads) {
+          while ((await crm.syncLoadSnapshot({ ...ref, object })).state === 'more');
+        }
+        while ((await crm.syncApplyBatches(ref)).state === 'more');
+        if (twoWay) while ((await crm.syncPushBatches(ref)).state === 'more');
       }
-      while ((await crm.syncApplyBatches(ref)).state === 'more');
       await control.syncEndCycle({ ...ref, status: 'completed' });
+      if (twoWay) await control.syncPruneHistory(ref);
       status.lastCode = null;
     } catch (err) {
       const code = codeOf(err);

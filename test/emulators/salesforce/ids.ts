@@ -8,6 +8,7 @@ export const KEY_PREFIXES = {
   Contact: '003',
   Lead: '00Q',
   User: '005',
+  Task: '00T',
   Organization: '00D',
   QueryLocator: '01g',
   BulkJob: '750',

@@ -210,7 +210,7 @@ export class Org {
 
   private checkReference(def: ObjectDef, field: FieldDef, value: string): RowError | undefined {
     const id = normaliseId(value);
-    const target = field.referenceTo ?? '';
+    const target = (field.referenceToAny ?? [field.referenceTo ?? '']).find((t) => id?.startsWith(OBJECTS[t]?.keyPrefix ?? '???')) ?? field.referenceTo ?? '';
     if (!id || !id.startsWith(OBJECTS[target]?.keyPrefix ?? '???')) {
       return rowError('MALFORMED_ID', `${field.label}: id value of incorrect type: ${value}`, [field.name]);
     }

@@ -16,6 +16,8 @@ export interface FieldDef {
   unique?: boolean;
   externalId?: boolean;
   referenceTo?: string;
+  /** A polymorphic lookup (Task.WhoId: Contact or Lead); referenceTo is the first. */
+  referenceToAny?: string[];
   relationshipName?: string;
   defaultValue?: string | boolean | null;
   picklistValues?: string[];
@@ -131,6 +133,20 @@ export const OBJECTS: Record<string, ObjectDef> = {
     ],
     true,
   ),
+  // Activity on a person (two-way sync pushes email activity as completed Tasks); not replicated.
+  Task: define('Task', KEY_PREFIXES.Task, [
+    ...systemFields(),
+    ref('WhoId', 'Contact', { referenceToAny: ['Contact', 'Lead'], relationshipName: 'Who' }),
+    ref('WhatId', 'Account', { relationshipName: 'What' }),
+    f('Subject', 'string'),
+    f('ActivityDate', 'date'),
+    f('Status', 'picklist', { nillable: false, defaultValue: 'Not Started', picklistValues: ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'] }),
+    f('TaskSubtype', 'picklist', { picklistValues: ['Task', 'Email', 'ListEmail', 'Cadence', 'Call'] }),
+    f('Type', 'picklist', { picklistValues: ['Call', 'Email', 'Meeting', 'Other'] }),
+    f('Description', 'textarea'),
+    ...auditFields(),
+    externalIdField(),
+  ]),
   User: define('User', KEY_PREFIXES.User, [
     f('Id', 'id', { ...readOnly, nillable: false, length: 18 }),
     f('Name', 'string', { ...readOnly, nillable: false }),

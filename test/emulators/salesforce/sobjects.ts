@@ -97,7 +97,7 @@ export function describe(def: ObjectDef, version: string): Record<string, unknow
       custom: f.name.endsWith('__c'),
       defaultedOnCreate: f.defaultValue !== undefined || !f.createable,
       defaultValue: f.defaultValue ?? null,
-      referenceTo: f.referenceTo ? [f.referenceTo] : [],
+      referenceTo: f.referenceToAny ?? (f.referenceTo ? [f.referenceTo] : []),
       relationshipName: f.relationshipName ?? null,
       picklistValues: (f.picklistValues ?? []).map((value) => ({ value, label: value, active: true, defaultValue: value === f.defaultValue })),
     })),
