@@ -25,7 +25,7 @@ it('syncs valid records, explains the rest, follows filter changes and merges, a
   ]) as [string, string, string, string];
 
   const connectorId = await w.createConnector({ filter: { object: 'Account', field: 'Type', values: ['Customer', 'Prospect'] } });
-  const first = await w.syncNow(connectorId);
+  const first = await w.firstCycle(connectorId);
   expect(first).toMatchObject({ kind: 'initial', status: 'completed' });
 
   const account = await w.record(connectorId, accountId);

@@ -33,6 +33,8 @@ export interface SyncWorld extends ApiContext {
   runCycle(connectorId: string): Promise<SyncCycleRow>;
   /** With the worker: sync-now, then the next cycle that ends. */
   syncNow(connectorId: string, timeoutMs?: number): Promise<SyncCycleRow>;
+  /** The cycle a new connector's loop runs on its own, once it has ended. */
+  firstCycle(connectorId: string): Promise<SyncCycleRow>;
   /**
    * Lets `minutes` pass on the CRM's clock (past the change feeds' one-minute granularity). Our clock
    * does not jump with the emulator's, so the skew the connector learnt from Date headers moves by the
@@ -93,7 +95,20 @@ export async function startSyncWorld(opts: { worker?: boolean; emulatorSettings?
       if (!row) throw new Error(`cycle did not begin: ${JSON.stringify(begin)}`);
       return row;
     },
+    async firstCycle(connectorId) {
+      return eventually(async () => {
+        const row = await ctx.tdb.db.selectFrom('sync_cycles').selectAll().where('connector_id', '=', connectorId).orderBy('started_at').executeTakeFirst();
+        return row && row.status !== 'running' ? row : undefined;
+      }, `the first cycle of ${connectorId} to end`, 60_000, 100);
+    },
     async syncNow(connectorId, timeoutMs = 60_000) {
+      // A sync-now signalled while a cycle runs queues one more cycle after it, which would then read the
+      // CRM while the test is still changing it. So signal only once the loop is idle (its first cycle,
+      // which starts on its own, included).
+      await eventually(async () => {
+        const cycles = await ctx.tdb.db.selectFrom('sync_cycles').select('status').where('connector_id', '=', connectorId).execute();
+        return cycles.length > 0 && cycles.every((c) => c.status !== 'running') ? true : undefined;
+      }, `the loop of ${connectorId} to be idle`, timeoutMs, 50);
       const before = new Date();
       await new Promise((r) => setTimeout(r, 5));
       await callJson(ctx.app, ctx.keys.admin, 'POST', `/v1/connectors/${connectorId}/sync-now`, undefined, 202);
