@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The acceptance walk-through of docs/crm-sync.md, against a running `npm start` ($API, keys in $KEYS,
+# The acceptance walk-through of the README's "CRM sync with Salesforce", against a running `npm start` ($API, keys in $KEYS,
 # the Salesforce emulator at $SF with the client credentials of .data/dev-secrets.json).
 set -euo pipefail
 API=${API:-http://localhost:3000}; KEYS=${KEYS:-.data/dev-api-keys.json}; SECRETS=${SECRETS:-.data/dev-secrets.json}; SF=${SF:-http://127.0.0.1:4030}
@@ -43,7 +43,7 @@ echo "$BEA: $(why $BEA)"
 echo '--- 5. health: calls used in 24 h against the allowance, records by code, cursors'
 api GET "/v1/connectors/$CONN/health" "$OPERATOR" | j 'JSON.stringify({apiCalls: v.apiCalls, recordsByCode: v.recordsByCode.map(c => [c.code, c.count]), lastSuccessfulCycle: v.lastSuccessfulCycle})'
 
-# Two-way (docs/crm-sync.md "Outbound, dry run, replay"). A push needs no change-feed minute: sync-now and a few seconds.
+# Two-way (README "CRM sync with Salesforce", "Outbound, dry run, replay"). A push needs no change-feed minute: sync-now and a few seconds.
 push() { api POST "/v1/connectors/$CONN/sync-now" "$ADMIN" > /dev/null; sleep 8; }
 REP=$(node -p "require('$KEYS').rep")
 soql() { curl -s -G "$SF/services/data/v62.0/query" -H "authorization: Bearer $TOKEN" --data-urlencode "q=$1"; }

@@ -113,7 +113,7 @@ export const configSchema = z.object({
   ERASURE_ENROLLMENT_STOP_TIMEOUT: z.string().default('PT1M').refine((v) => parseIsoDuration(v).ok, { message: 'must be an ISO-8601 duration such as PT1M' }),
   /** Daily run (HH:MM UTC) of the `erasure-retention-sweep` Schedule, or off. */
   ERASURE_RETENTION_SWEEP_AT: z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:MM (UTC) or off').default('04:30'),
-  /** CRM sync (docs/crm-sync.md). Unset SALESFORCE_LOGIN_URL: npm start runs the Salesforce emulator and a dev connector on it. */
+  /** CRM sync (README "CRM sync with Salesforce"). Unset SALESFORCE_LOGIN_URL: npm start runs the Salesforce emulator and a dev connector on it. */
   SALESFORCE_LOGIN_URL: optionalString,
   SALESFORCE_CLIENT_ID: optionalString,
   SALESFORCE_CLIENT_SECRET: optionalString,

@@ -9,7 +9,7 @@ import { idParams, pageQuery, pageSchema } from '../schemas/common';
 import { companyMergeSchema, duplicateCompanyGroupSchema, mergeCompaniesBody, toCompanyMergeJson, toDuplicateGroupJson } from '../schemas/company-merge';
 import type { ApiDeps } from '../types';
 
-/** Duplicate companies and their merge (docs/matching-and-company-merge.md). */
+/** Duplicate companies and their merge (README "Account matching and company merge"). */
 export function companyMergeRoutes(app: FastifyInstance, { db }: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['companies'];

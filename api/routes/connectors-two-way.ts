@@ -16,7 +16,7 @@ import type { ApiDeps } from '../types';
 const errors = standardErrors;
 const writeErrors = { ...errors, 409: errorResponseSchema, 503: errorResponseSchema };
 
-/** Two-way CRM sync (docs/crm-sync.md "Outbound, dry run, replay"): the outbound queue, dry runs, replays, a record's history. */
+/** Two-way CRM sync (README "CRM sync with Salesforce", "Outbound, dry run, replay"): the outbound queue, dry runs, replays, a record's history. */
 export function connectorTwoWayRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['connectors'];

@@ -21,7 +21,7 @@ const writeErrors = { ...errors, 409: errorResponseSchema, 503: errorResponseSch
 /** The lifecycle endpoints take no body; a stray field is named rather than ignored. */
 const noBody = z.strictObject({}).nullish();
 
-/** CRM sync connectors (docs/crm-sync.md): admins configure, operators read status and health. */
+/** CRM sync connectors (README "CRM sync with Salesforce"): admins configure, operators read status and health. */
 export function connectorRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const connectors = connectorService(deps);

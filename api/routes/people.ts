@@ -6,7 +6,7 @@ import { errorResponseSchema, standardErrors } from '../errors';
 import { resolvePersonBody, resolvePersonSchema } from '../schemas/people';
 import type { ApiDeps } from '../types';
 
-/** Account matching for inbound people (docs/matching-and-company-merge.md). */
+/** Account matching for inbound people (README "Account matching and company merge"). */
 export function peopleRoutes(app: FastifyInstance, { db, config }: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 

@@ -4,7 +4,7 @@ import { DRY_RUN_CHANGES } from '../../services/sync/dry-run';
 import { pageQuery } from './common';
 import { syncSettingsFields } from './connectors';
 
-/** Two-way CRM sync requests and replies (docs/crm-sync.md "Outbound, dry run, replay"): ids, codes and field names only. */
+/** Two-way CRM sync requests and replies (README "CRM sync with Salesforce", "Outbound, dry run, replay"): ids, codes and field names only. */
 const object = z.enum(SYNC_OBJECTS);
 const check = z.object({ rule: z.string(), pass: z.boolean(), code: z.string().nullable(), detail: z.string().optional() });
 

@@ -1,5 +1,5 @@
 /**
- * Connector settings (docs/crm-sync.md "Settings"): validated once when a connector is created or
+ * Connector settings (README "CRM sync with Salesforce", "Settings"): validated once when a connector is created or
  * changed, stored without the client secret (sealed apart), and read by every cycle. Pure: the rule
  * code and the workflow's cadence read these types.
  */
