@@ -201,6 +201,16 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
     const stamp = text(r.snapshot, 'SystemModstamp');
     if (r.fromCrm && known && stamp && new Date(stamp).getTime() < known.getTime()) byId.delete(id);
   }
+  // A link erasure stopped is final: whatever the CRM says of the record later (a delete, an undelete,
+  // an edit), nothing of it is stored again and it stays ERASED.
+  for (const id of [...byId.keys()]) {
+    const prev = existing.get(id);
+    if (prev?.status === 'stopped' && prev.code === 'ERASED') {
+      byId.delete(id);
+      result.skipped++;
+      result.codes.ERASED = (result.codes.ERASED ?? 0) + 1;
+    }
+  }
 
   // Local rows behind existing links (a merged contact is followed to its primary).
   const linkedIds = [...new Set(existingRows.flatMap((r) => (r.local_id ? [r.local_id] : [])))];
