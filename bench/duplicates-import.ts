@@ -8,30 +8,18 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
-import { createDatabase, poolOf, type Db } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
+import { poolOf, type Db } from '../db/database';
 import { compareNames, normalizeName } from '../domain/duplicates/name-match';
 import { normalizeEmail } from '../domain/email-address';
 import { openCopyWriter } from '../db/copy-writer';
 import { addressesConflict } from '../domain/duplicates/address-evidence';
 import { findCandidates } from '../services/duplicates/candidates';
 import { storeCandidates } from '../services/duplicates/scans';
-import { ensureDatabase } from '../scripts/postgres-server';
 import { generateLabelledContacts, truePairs } from './dedup-dataset';
-import type { BenchInfra } from './infra';
+import { freshDatabase, type BenchInfra } from './infra';
 import { round } from './phases';
 
 const CONTACT_COLUMNS = 'email, email_normalized, first_name, last_name, time_zone, consent, company_id';
-
-/** A fresh, migrated database next to the bench's own (so each measurement starts from the same empty state). */
-async function freshDatabase(infra: BenchInfra, name: string): Promise<{ db: Db; url: string }> {
-  const adminUrl = infra.databaseUrl.replace(/\/[^/]+$/, '/postgres');
-  await ensureDatabase(adminUrl, name);
-  const url = infra.databaseUrl.replace(/\/[^/]+$/, `/${name}`);
-  const db = createDatabase(url, { max: 10 });
-  await migrateToLatest(db);
-  return { db, url };
-}
 
 async function writeCsv(file: string, rows: number): Promise<void> {
   const out = createWriteStream(file);

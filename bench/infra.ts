@@ -161,3 +161,12 @@ export async function startWorkerProcess(infra: Pick<BenchInfra, 'dir' | 'databa
     },
   };
 }
+
+/** A fresh, migrated database next to the bench's own (so each measurement starts from the same empty state). */
+export async function freshDatabase(infra: BenchInfra, name: string): Promise<{ db: Db; url: string }> {
+  await ensureDatabase(infra.databaseUrl.replace(/\/[^/]+$/, '/postgres'), name);
+  const url = infra.databaseUrl.replace(/\/[^/]+$/, `/${name}`);
+  const db = createDatabase(url, { max: 10 });
+  await migrateToLatest(db);
+  return { db, url };
+}

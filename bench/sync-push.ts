@@ -7,13 +7,10 @@
  */
 import { sql } from 'kysely';
 import { performance } from 'node:perf_hooks';
-import { createDatabase, type Db } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
-import { ensureDatabase } from '../scripts/postgres-server';
 import { waitFor } from '../scripts/managed-process';
 import { connectorService } from '../services/sync/connectors';
 import { startSalesforceEmulator } from '../test/emulators/salesforce';
-import { BENCH_SECRETS, startWorkerProcess, type BenchInfra } from './infra';
+import { BENCH_SECRETS, freshDatabase, startWorkerProcess, type BenchInfra } from './infra';
 import { round } from './phases';
 
 const CREDENTIALS = { clientId: 'bench-app', clientSecret: 'bench-app-secret' };
@@ -34,14 +31,6 @@ export interface PushRun {
 export interface SyncPushBench {
   bulkCreate: PushRun;
   collectionsUpdate: PushRun;
-}
-
-async function freshDatabase(infra: BenchInfra, name: string): Promise<{ db: Db; url: string }> {
-  await ensureDatabase(infra.databaseUrl.replace(/\/[^/]+$/, '/postgres'), name);
-  const url = infra.databaseUrl.replace(/\/[^/]+$/, `/${name}`);
-  const db = createDatabase(url, { max: 10 });
-  await migrateToLatest(db);
-  return { db, url };
 }
 
 export async function syncPushBench(infra: BenchInfra, log: (m: string) => void): Promise<SyncPushBench> {

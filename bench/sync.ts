@@ -8,15 +8,13 @@
  */
 import { sql } from 'kysely';
 import { performance } from 'node:perf_hooks';
-import { createDatabase, poolOf, type Db } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
+import { poolOf } from '../db/database';
 import { normalizeEmail } from '../domain/email-address';
-import { ensureDatabase } from '../scripts/postgres-server';
 import { waitFor } from '../scripts/managed-process';
 import { openCopyWriter } from '../db/copy-writer';
 import { connectorService } from '../services/sync/connectors';
 import { startSalesforceEmulator } from '../test/emulators/salesforce';
-import { BENCH_SECRETS, startWorkerProcess, type BenchInfra } from './infra';
+import { BENCH_SECRETS, freshDatabase, startWorkerProcess, type BenchInfra } from './infra';
 import { round } from './phases';
 
 /** RSS is flat when its peak in the second half of the load is within this of the first half's (no growth with the records read). */
@@ -32,14 +30,6 @@ export interface SyncBench {
   ratio: { value: number; target: number; pass: boolean };
   workerRss: { samples: number; atStartMiB: number; firstHalfMaxMiB: number; secondHalfMaxMiB: number; secondHalfGrowthMiB: number; seriesMiB: number[]; targetMiB: number; pass: boolean };
   incremental: { changed: number; apiCalls: number; targetCalls: number; seconds: number; pass: boolean };
-}
-
-async function freshDatabase(infra: BenchInfra, name: string): Promise<{ db: Db; url: string }> {
-  await ensureDatabase(infra.databaseUrl.replace(/\/[^/]+$/, '/postgres'), name);
-  const url = infra.databaseUrl.replace(/\/[^/]+$/, `/${name}`);
-  const db = createDatabase(url, { max: 10 });
-  await migrateToLatest(db);
-  return { db, url };
 }
 
 const mib = (bytes: number) => round(bytes / 1024 / 1024);

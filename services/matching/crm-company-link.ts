@@ -11,10 +11,11 @@
 import { sql } from 'kysely';
 import { recordActivity } from '../../db/activity-log';
 import type { Tx } from '../../db/lock-order';
-import { planLocalWrite, type LocalValues } from '../../domain/sync/local-plan';
+import { planLocalWrite } from '../../domain/sync/local-plan';
 import type { SyncDecision } from '../../domain/sync/rules';
 import type { SyncSettings } from '../../domain/sync/settings';
 import { text, type CrmSnapshot } from '../../domain/sync/snapshot';
+import { columnsOf, companyValues } from '../sync/local-columns';
 
 export interface CrmCompanyLinkInput {
   connectorId: string;
@@ -35,39 +36,6 @@ export interface CrmCompanyLinkResult {
   fieldsWritten: string[];
 }
 
-interface CompanyValuesRow {
-  name: string;
-  domains: string[];
-  type: string | null;
-  address: unknown;
-  custom_fields: Record<string, unknown>;
-}
-
-/** A company's values in the sync's field keys (as apply-records reads them). */
-function companyValues(r: CompanyValuesRow): LocalValues {
-  const v: LocalValues = { name: r.name, domains: [...r.domains].sort(), type: r.type, address: (r.address as Record<string, string | null> | null) ?? null };
-  for (const [k, val] of Object.entries(r.custom_fields ?? {})) v[`custom.${k}`] = typeof val === 'string' ? val : val === null ? null : String(val);
-  return v;
-}
-
-/** The sync's field keys → company columns (custom fields merged into the current ones). */
-function companyColumns(set: LocalValues, currentCustom: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const custom = { ...currentCustom };
-  let customChanged = false;
-  for (const [field, value] of Object.entries(set)) {
-    if (field.startsWith('custom.')) {
-      custom[field.slice('custom.'.length)] = value;
-      customChanged = true;
-    } else if (field === 'address') out.address = value === null ? null : JSON.stringify(value);
-    else if (field === 'name') out.name = typeof value === 'string' && value.trim() ? value.slice(0, 200) : '(no name in the CRM)';
-    else if (field === 'domains') out.domains = value;
-    else if (field === 'type') out.type = value;
-  }
-  if (customChanged) out.custom_fields = JSON.stringify(custom);
-  return out;
-}
-
 export async function writeCrmCompanyLink(tx: Tx, input: CrmCompanyLinkInput): Promise<CrmCompanyLinkResult> {
   const { connectorId: C, snapshot: s, settings } = input;
   let companyId: string;
@@ -75,7 +43,7 @@ export async function writeCrmCompanyLink(tx: Tx, input: CrmCompanyLinkInput): P
   let plan;
   if (input.action.kind === 'create') {
     plan = planLocalWrite({ object: 'Account', snapshot: s, settings, current: {}, applied: {}, sources: {}, companyId: null, creating: true });
-    const cols = companyColumns(plan.set, {});
+    const cols = columnsOf('company', plan.set, {});
     const row = await tx
       .insertInto('companies')
       .values({ name: (cols.name as string | undefined) ?? '(no name in the CRM)', domains: (cols.domains as string[] | undefined) ?? [], type: (cols.type as string | null | undefined) ?? null, address: (cols.address as string | null | undefined) ?? null, custom_fields: (cols.custom_fields as string | undefined) ?? '{}', external_ids: '{}' })
@@ -88,7 +56,7 @@ export async function writeCrmCompanyLink(tx: Tx, input: CrmCompanyLinkInput): P
     const current = await tx.selectFrom('companies').select(['name', 'domains', 'type', 'address', 'custom_fields']).where('id', '=', companyId).executeTakeFirstOrThrow();
     before = current.domains;
     plan = planLocalWrite({ object: 'Account', snapshot: s, settings, current: companyValues(current), applied: {}, sources: {}, companyId: null, creating: false });
-    const cols = companyColumns(plan.set, current.custom_fields ?? {});
+    const cols = columnsOf('company', plan.set, current.custom_fields ?? {});
     if (Object.keys(cols).length > 0) await tx.updateTable('companies').set({ ...cols, updated_at: new Date() }).where('id', '=', companyId).execute();
   }
   const domainsAfter = (plan.applied.domains as string[] | undefined) ?? [];

@@ -12,7 +12,7 @@ import type { SyncSettings } from '../../domain/sync/settings';
 import type { CrmSnapshot } from '../../domain/sync/snapshot';
 import type { OutboundKind, SyncObject, SyncRecordStatus } from '../../domain/sync/vocabulary';
 import { erasedContacts } from '../erasure/erased-subject';
-import { companyValues, contactValues } from './apply-records';
+import { companyValues, contactValues } from './local-columns';
 
 /** A record's link as the push needs it: where it points, and what the sync last wrote. */
 export interface LinkRow extends CrmLinkFacts {
