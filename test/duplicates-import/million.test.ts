@@ -8,9 +8,10 @@ import { uploadFile, writeBigCsv } from './big-file';
  * A 1,000,000-row file (≈ 60 MB) with 1 % bad rows and 2 % in-file duplicates, uploaded as a stream to
  * the listening API, staged with COPY, applied in batches by the workflow: every row accounted for once.
  */
-// About 2 minutes alone, 4 under the full suite on 2 cores (csv-parse is slow inside jest), 8 with other
-// suites running beside it: the bound is about correctness at scale, not speed (the benchmark measures that).
-jest.setTimeout(900_000);
+// About 2 minutes alone, 4–8 under the full suite on 2 cores (csv-parse is slow inside jest, and the
+// cluster project's chaos test may run beside it): the bound is about correctness at scale, not speed
+// (the benchmark measures that), so it is generous.
+jest.setTimeout(1_500_000);
 const ROWS = Number(process.env.MILLION_ROWS ?? 1_000_000);
 
 let w: World;
@@ -37,7 +38,7 @@ it('imports 1,000,000 rows: 970,000 created, 10,000 INVALID_EMAIL, 20,000 IMPORT
   // Streamed: the 60 MB file never sat in the API's heap.
   expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(50 * 1024 * 1024);
 
-  const done = await finishedImport(w.app, w.keys.operator, upload.body.id, 840_000);
+  const done = await finishedImport(w.app, w.keys.operator, upload.body.id, 1_200_000);
   console.log(`[million] upload + COPY ${uploadMs} ms, total ${Date.now() - started} ms, ${done.progress.rowsPerSecond} rows/s applied`);
   expect(done).toMatchObject({ status: 'completed', progress: { total: ROWS, processed: ROWS, created: expected.unique, updated: 0, failed: expected.bad + expected.duplicates } });
   const counts = await w.tdb.db
