@@ -2,7 +2,7 @@
 # The acceptance walk-through of the README's "CRM sync with Salesforce", against a running `npm start` ($API, keys in $KEYS,
 # the Salesforce emulator at $SF with the client credentials of .data/dev-secrets.json).
 set -euo pipefail
-API=${API:-http://localhost:3000}; KEYS=${KEYS:-.data/dev-api-keys.json}; SECRETS=${SECRETS:-.data/dev-secrets.json}; SF=${SF:-http://127.0.0.1:4030}
+API=${API:-http://localhost:3000}; KEYS=${KEYS:-./.data/dev-api-keys.json}; SECRETS=${SECRETS:-./.data/dev-secrets.json}; SF=${SF:-http://127.0.0.1:4030}
 ADMIN=$(node -p "require('$KEYS').admin"); OPERATOR=$(node -p "require('$KEYS').operator")
 CID=$(node -p "require('$SECRETS').SALESFORCE_CLIENT_ID"); CSECRET=$(node -p "require('$SECRETS').SALESFORCE_CLIENT_SECRET")
 j() { node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const v=JSON.parse(s);console.log($1)})"; }
