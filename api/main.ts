@@ -2,6 +2,7 @@ import pino from 'pino';
 import { createDatabase } from '../db/database';
 import { loadConfig, requireSetting } from '../domain/config';
 import { connectTemporal, temporalTarget } from '../temporal/client';
+import { createApiMetrics } from '../services/metrics/api-metrics';
 import { buildApp } from './app';
 import { LOG_REDACT, requestLogSerializers } from './logging';
 
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL, redact: LOG_REDACT, serializers: requestLogSerializers });
   const db = createDatabase(requireSetting(config, 'DATABASE_URL'));
   const temporal = await connectTemporal(temporalTarget(config));
-  const app = await buildApp({ db, temporal: temporal.client, config, logger });
+  const app = await buildApp({ db, temporal: temporal.client, config, logger, metrics: createApiMetrics({ processMetrics: true }) });
   await app.listen({ host: config.HOST, port: config.PORT });
 
   let closing = false;

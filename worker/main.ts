@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     shutdownSignals: ['SIGINT', 'SIGTERM'],
   });
   const db = createDatabase(requireSetting(config, 'DATABASE_URL'));
-  const metrics = createWorkerMetrics({ db });
+  const metrics = createWorkerMetrics({ db, processMetrics: true });
   const metricsServer = config.WORKER_METRICS_PORT
     ? await startWorkerMetricsServer({ host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT, registry: metrics.registry, sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics` })
     : undefined;

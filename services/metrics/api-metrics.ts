@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { createRegistry } from './registry';
+import { createRegistry, type RegistryOptions } from './registry';
 
 /** Which limit of api/rate-limits.ts refused a request. */
 export type RateLimitName = 'writes_per_key' | 'public_per_address' | 'auth_failures_per_address';
@@ -15,8 +15,8 @@ export interface ApiMetrics {
 /** Label for a request that matched no route (404s, scanners): one value, not the path they tried. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-export function createApiMetrics(): ApiMetrics {
-  const registry = createRegistry('api');
+export function createApiMetrics(opts: RegistryOptions = {}): ApiMetrics {
+  const registry = createRegistry('api', opts);
   return {
     registry,
     requests: new Histogram({

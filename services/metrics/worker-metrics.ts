@@ -2,7 +2,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Db } from '../../db/database';
 import { systemClock, type Clock } from '../../domain/clock';
 import { STATE_METRICS } from './catalogue';
-import { createRegistry } from './registry';
+import { createRegistry, type RegistryOptions } from './registry';
 import { registerStateMetrics, type StateMetric } from './state-metrics';
 
 /**
@@ -19,8 +19,8 @@ export interface WorkerMetrics {
   holds: Counter<'code'>;
 }
 
-export function createWorkerMetrics(opts: { db?: Db; clock?: Clock; stateMetrics?: readonly StateMetric[] } = {}): WorkerMetrics {
-  const registry = createRegistry('worker');
+export function createWorkerMetrics(opts: RegistryOptions & { db?: Db; clock?: Clock; stateMetrics?: readonly StateMetric[] } = {}): WorkerMetrics {
+  const registry = createRegistry('worker', { processMetrics: opts.processMetrics });
   if (opts.db) registerStateMetrics(registry, opts.db, opts.clock ?? systemClock, opts.stateMetrics ?? STATE_METRICS);
   return {
     registry,
