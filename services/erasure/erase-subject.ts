@@ -10,6 +10,7 @@ import type { Tx } from '../../db/lock-order';
 import { personalColumns, SUBJECT_LINK_TABLES, type EraseAction, type PersonalColumn, type SubjectScope } from '../../domain/privacy/personal-columns';
 import { redactJson } from '../../domain/privacy/redact-json';
 import { endLiveEnrollmentsOfContact } from '../contacts/lifecycle';
+import { stopLinksOfErasedContacts } from '../sync/erasure-seams';
 
 export interface EraseSubjectInput {
   contactIds: readonly string[];
@@ -60,6 +61,8 @@ export async function eraseSubject(db: Db, input: EraseSubjectInput): Promise<Er
   return db.transaction().execute(async (tx) => {
     const result: EraseSubjectResult = { rowsChanged: 0, rowsDeleted: 0, contactsDeleted: 0, stubs: 0, enrollmentsEnded: [] };
     const ids = [...input.contactIds].sort();
+    // First, before any contact goes: no sync cycle may link the CRM record to a new contact.
+    result.rowsChanged += await stopLinksOfErasedContacts(tx, ids);
     // Lock order of the send claim; ends anything still live (stop_sequences did; this makes it certain).
     for (const id of ids) result.enrollmentsEnded.push(...(await endLiveEnrollmentsOfContact(tx, id, 'ERASED')));
 

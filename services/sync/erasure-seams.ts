@@ -7,6 +7,7 @@
  * Both are idempotent: a record already gone in the CRM counts as deleted.
  */
 import type { Db } from '../../db/database';
+import type { Tx } from '../../db/lock-order';
 import type { AppConfig } from '../../domain/config';
 import type { SyncObject } from '../../domain/sync/vocabulary';
 import { SalesforceRejectedError } from '../../integrations/salesforce/errors';
@@ -39,6 +40,27 @@ export async function linksOfContacts(db: Db, contactIds: readonly string[]): Pr
   return rows.map((r) => ({ connectorId: r.connector_id, object: r.object, externalId: r.external_id, status: r.status, code: r.code }));
 }
 
+/** What sync keeps of a link erasure stopped: the link itself, stopped with ERASED, and nothing the CRM said of the person. */
+const erasedLink = () => ({ status: 'stopped' as const, code: 'ERASED' as const, snapshot: null, applied: '{}', email_normalized: null, decision: JSON.stringify({ outcome: 'stop', code: 'ERASED', checks: [{ rule: 'erased', pass: false, code: 'ERASED' }], conflicts: [] }), updated_at: new Date() });
+
+/**
+ * erase_crm, before it deletes the subject's contacts: stops their links with ERASED in the same
+ * transaction. A sync cycle that runs before propagate has deleted the record in Salesforce (the loop
+ * does not wait for erasure) then finds a final link and stores nothing; without it, it found a link to
+ * a contact that no longer exists and created the person again. Sync locks sync_records before
+ * contacts (apply-records.ts), so this comes first here too.
+ */
+export async function stopLinksOfErasedContacts(tx: Tx, contactIds: readonly string[]): Promise<number> {
+  if (contactIds.length === 0) return 0;
+  const res = await tx
+    .updateTable('sync_records')
+    .set(erasedLink())
+    .where('local_kind', '=', 'contact')
+    .where('local_id', 'in', [...contactIds])
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
 /** Salesforce's answers that mean "nothing left to delete". */
 const ALREADY_GONE = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND']);
 
@@ -54,7 +76,7 @@ export async function deleteCrmPerson(
   await deps.db.transaction().execute(async (tx) => {
     await tx
       .updateTable('sync_records')
-      .set({ status: 'stopped', code: 'ERASED', snapshot: null, applied: '{}', email_normalized: null, decision: JSON.stringify({ outcome: 'stop', code: 'ERASED', checks: [{ rule: 'erased', pass: false, code: 'ERASED' }], conflicts: [] }), updated_at: new Date() })
+      .set(erasedLink())
       .where('connector_id', '=', input.connectorId)
       .where('object', '=', input.object)
       .where('external_id', '=', input.externalId)

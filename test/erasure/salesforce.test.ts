@@ -9,6 +9,8 @@ import { sql } from 'kysely';
 import { createSyncActivities } from '../../activities/sync';
 import { clearSalesforceTokenCache } from '../../integrations/salesforce';
 import { callJson } from '../harness/api';
+import { eventually } from '../harness/eventually';
+import { eraseSubject } from '../../services/erasure/erase-subject';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../emulators/salesforce';
 import { awaitErasure, createErasureWorld, requestErasure, type ErasureWorld } from './world';
 
@@ -43,6 +45,11 @@ beforeAll(async () => {
   sync = createSyncActivities({ db: world.ctx.tdb.db, config: world.ctx.config, temporal: world.temporal.client, crmClient: { sleep: () => Promise.resolve() } });
   const body = await callJson(world.ctx.app, world.ctx.keys.admin, 'POST', '/v1/connectors', { type: 'salesforce', name: 'Erasure org', settings: { loginUrl: sf.url, ...CREDENTIALS, cadence: 'PT1H' } }, 201);
   connectorId = body.id;
+  // The connector's loop runs a first cycle on its own; the tests run theirs by hand, after it.
+  await eventually(async () => {
+    const cycles = await world.ctx.tdb.db.selectFrom('sync_cycles').select('status').where('connector_id', '=', connectorId).execute();
+    return cycles.length > 0 && cycles.every((c) => c.status !== 'running') ? true : undefined;
+  }, 'the first cycle of the erasure connector to end', 60_000, 100);
 });
 afterAll(async () => {
   await world?.temporal.client.workflow.getHandle(`crm-sync-${connectorId}`).terminate('test finished').catch(() => undefined);
@@ -55,6 +62,7 @@ const linkOf = (externalId: string) => world.ctx.tdb.db.selectFrom('sync_records
 it('deletes the linked Contact in Salesforce, forgets the snapshot, and the next cycle does not re-create the person', async () => {
   const [accountId] = sf.control.seed('Account', [{ Name: 'Erasure Corp', Type: 'Customer', Website: 'https://erasure-corp.example' }]);
   const [sfContact] = sf.control.seed('Contact', [{ AccountId: accountId, FirstName: 'Greta', LastName: 'Sfperson', Email: 'greta.sf@erasure-corp.example' }]);
+  await later();
   await cycle();
   const before = await linkOf(sfContact!);
   expect(before).toMatchObject({ status: 'synced', local_kind: 'contact' });
@@ -83,6 +91,25 @@ it('deletes the linked Contact in Salesforce, forgets the snapshot, and the next
   expect(await linkOf(sfContact!)).toMatchObject({ status: 'stopped', code: 'ERASED', snapshot: null, email_normalized: null });
   const recreated = await world.ctx.tdb.db.selectFrom('contacts').select('id').where('email_normalized', '=', 'greta.sf@erasure-corp.example').execute();
   expect(recreated).toEqual([]);
+});
+
+it('a cycle that runs between erase_crm and propagate finds the link ERASED and does not create the person again', async () => {
+  const [accountId] = sf.control.seed('Account', [{ Name: 'Window Corp', Type: 'Customer', Website: 'https://window-corp.example' }]);
+  const [sfContact] = sf.control.seed('Contact', [{ AccountId: accountId, FirstName: 'Wanda', LastName: 'Window', Email: 'wanda@window-corp.example' }]);
+  await later();
+  await cycle();
+  const contactId = (await linkOf(sfContact!)).local_id!;
+
+  // erase_crm has run; propagate has not yet deleted the Contact in Salesforce, which edits it meanwhile.
+  await eraseSubject(world.ctx.tdb.db, { contactIds: [contactId], addresses: ['wanda@window-corp.example'], stubIds: [] });
+  sf.control.edit(sfContact!, { Title: 'Edited during erasure' });
+  await later();
+  await cycle();
+
+  expect(await linkOf(sfContact!)).toMatchObject({ status: 'stopped', code: 'ERASED', snapshot: null, email_normalized: null, local_id: contactId });
+  const recreated = await world.ctx.tdb.db.selectFrom('contacts').select('id').where('email_normalized', '=', 'wanda@window-corp.example').execute();
+  expect(recreated).toEqual([]);
+  expect(sf.control.record(sfContact!)).toMatchObject({ IsDeleted: false });
 });
 
 it('Salesforce unavailable: propagate waits with SALESFORCE_UNREACHABLE, then completes', async () => {
