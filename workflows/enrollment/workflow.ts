@@ -52,6 +52,15 @@ const localSend = proxyLocalActivities<Activities>({
 });
 const send: Activities['sendEnrollmentStep'] = (input) => (patched(LOCAL_SEND_PATCH) ? localSend.sendEnrollmentStep : sendEnrollmentStep)(input);
 
+/**
+ * A due step in one local activity (runEnrollmentStep): the gate check is made inside the send's
+ * claim transaction (which re-read every rule under locks anyway) and the next step is planned in the
+ * send's confirmation, so a sent step is one call instead of three (gate check, send, plan of the
+ * next). Gate verdicts come back as before and are handled by the same code; "never twice" is the
+ * same claim's. Executions that made separate calls replay them: the patch marker decides, per step.
+ */
+const ONE_CALL_PATCH = 'enrollment-step-in-one-call';
+
 const { sendEnrollmentStep } = proxyActivities<Activities>({
   // Above the transports' own timeouts (SMTP 10 s per phase, Graph 30 s per request). A timed-out
   // attempt that still sends is safe: the retry finds the row claimed and reports it uncertain.
@@ -72,9 +81,12 @@ const MAX_UNAVAILABLE_BACKOFF_MS = HOUR;
 const MAX_HISTORY_EVENTS = 10_000;
 
 type SendOutcome = Awaited<ReturnType<Activities['sendEnrollmentStep']>>;
+type GateOutcome = Awaited<ReturnType<Activities['checkEnrollmentGates']>>;
+type PlannedStep = Awaited<ReturnType<Activities['planEnrollmentStep']>>;
 type LiveStatus = 'active' | 'waiting' | 'paused';
 type StepOutcome =
-  | { kind: 'done'; atMs: number | null }
+  /** `next`: the step after this one, planned by the send itself (one-call steps only). */
+  | { kind: 'done'; atMs: number | null; next?: PlannedStep }
   | { kind: 'continueAsNew' }
   | { kind: 'ended'; reason: ReasonCode; blockedStepId?: string; codes?: ReasonCode[] };
 
@@ -175,6 +187,24 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
   async function attempt(stepId: string, dueMs: number): Promise<StepOutcome> {
     let recheckMs = FIRST_RECHECK_MS;
     let unavailable = 0;
+    /** A gate verdict: the end, or a wait until it may have changed ('again'), or 'open'. */
+    async function onGate(gate: GateOutcome): Promise<Extract<StepOutcome, { kind: 'ended' }> | 'again' | 'open'> {
+      if (gate.endedReason !== null) return { kind: 'ended', reason: gate.endedReason };
+      if (gate.end.length > 0) return { kind: 'ended', reason: gate.end[0]!, blockedStepId: stepId, codes: gate.end };
+      if (gate.hold.length > 0) {
+        await publish(gate.hold, dueMs);
+        await waitForChange(Date.now() + recheckMs, false);
+        recheckMs = Math.min(recheckMs * 2, MAX_RECHECK_MS);
+        return 'again';
+      }
+      if (gate.windowNeverOpens || gate.windowOpensAtMs !== null) {
+        // No allowed time at all (every allowed day a holiday) waits for an edit of the window.
+        await publish(['OUTSIDE_SEND_WINDOW'], gate.windowOpensAtMs);
+        await waitForChange(gate.windowOpensAtMs ?? Date.now() + MAX_RECHECK_MS, false);
+        return 'again';
+      }
+      return 'open';
+    }
     for (;;) {
       if (endRequested !== null) return { kind: 'ended', reason: endRequested };
       if (paused) {
@@ -185,29 +215,30 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
       }
       if (workflowInfo().historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS) || workflowInfo().continueAsNewSuggested) return { kind: 'continueAsNew' };
 
-      const gate = await gateCheck();
-      if (gate.endedReason !== null) return { kind: 'ended', reason: gate.endedReason };
-      if (gate.end.length > 0) return { kind: 'ended', reason: gate.end[0]!, blockedStepId: stepId, codes: gate.end };
-      if (gate.hold.length > 0) {
-        await publish(gate.hold, dueMs);
-        await waitForChange(Date.now() + recheckMs, false);
-        recheckMs = Math.min(recheckMs * 2, MAX_RECHECK_MS);
-        continue;
+      let sent: SendOutcome;
+      let next: PlannedStep | undefined;
+      if (patched(ONE_CALL_PATCH)) {
+        markChecked(); // the claim reads every fact under locks, the gates' too
+        const ran = await localSend.runEnrollmentStep({ enrollmentId, stepId, nowMs: Date.now() });
+        if (ran.kind === 'gate') {
+          const gated = await onGate(ran.gate);
+          if (gated === 'open') throw new Error('runEnrollmentStep answered an open gate without sending'); // never: it claims when the gate is open
+          if (gated === 'again') continue;
+          return gated;
+        }
+        ({ sent, next } = ran);
+      } else {
+        const gated = await onGate(await gateCheck());
+        if (gated === 'again') continue;
+        if (gated !== 'open') return gated;
+        markChecked(); // the claim re-reads every fact under locks
+        sent = await send({ enrollmentId, stepId, nowMs: Date.now() });
       }
-      if (gate.windowNeverOpens || gate.windowOpensAtMs !== null) {
-        // No allowed time at all (every allowed day a holiday) waits for an edit of the window.
-        await publish(['OUTSIDE_SEND_WINDOW'], gate.windowOpensAtMs);
-        await waitForChange(gate.windowOpensAtMs ?? Date.now() + MAX_RECHECK_MS, false);
-        continue;
-      }
-
-      markChecked(); // the claim re-reads every fact under locks
-      const sent: SendOutcome = await send({ enrollmentId, stepId, nowMs: Date.now() });
       recorded = null; // the claim wrote the row's state itself
       switch (sent.kind) {
         case 'sent':
         case 'uncertain':
-          return { kind: 'done', atMs: sent.atMs };
+          return { kind: 'done', atMs: sent.atMs, ...(next !== undefined && { next }) };
         case 'skipped':
           // A removed step sends nothing: the next delay still counts from the last real send.
           return { kind: 'done', atMs: null };
@@ -237,10 +268,19 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
   let afterStepId = input.carry?.afterStepId ?? null;
   let baseMs = input.carry?.baseMs ?? workflowInfo().startTime.getTime();
   let preview = false;
+  /** The next step as the last send planned it (one-call steps); undefined: plan it. */
+  let planned: PlannedStep | undefined;
   for (;;) {
     if (endRequested !== null) return finish({ kind: 'ended', reason: endRequested });
-    markChecked();
-    const step = await planStep({ enrollmentId, afterStepId, baseMs });
+    let step: PlannedStep;
+    if (planned !== undefined && !unchecked()) {
+      // Planned under the send's claim, with every wake-up before it; one since then plans afresh.
+      step = planned;
+    } else {
+      markChecked();
+      step = await planStep({ enrollmentId, afterStepId, baseMs });
+    }
+    planned = undefined;
     if (step === null) {
       const done = await completeEnrollment({ enrollmentId });
       Object.assign(view, { status: done.status, waitingFor: [], nextSendAt: undefined, ...(done.endedReason ? { endedReason: done.endedReason } : {}) });
@@ -265,6 +305,7 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
     if (outcome.kind === 'done') {
       afterStepId = step.stepId;
       if (outcome.atMs !== null) baseMs = outcome.atMs;
+      planned = outcome.next;
     }
   }
 }
