@@ -18,7 +18,8 @@ import { workflowActor, type SequenceContext } from './context';
 import type { MailTransport } from '../../integrations/mail/transport';
 import { classifyTransportError } from './transport-outcome';
 import { LIVE_ENROLLMENT_STATUSES } from '../../domain/sequences/vocabulary';
-import type { PlannedStep, SendStepInput, SendStepResult, StepRunResult } from './types';
+import { planEnrollmentStep } from './plan-step';
+import type { PlanAndRunInput, PlanAndRunResult, PlannedStep, SendStepInput, SendStepResult, StepRunResult } from './types';
 
 /** Without a Retry-After hint, an unreachable mailbox is retried after this long. */
 const UNAVAILABLE_RETRY_MS = 60_000;
@@ -51,6 +52,16 @@ export async function runEnrollmentStep(ctx: SequenceContext, input: SendStepInp
     const sent = await deliver(ctx, outcome.claim, atMs, outcome.next);
     return sent.kind === 'sent' && outcome.next !== undefined ? { kind: 'send', sent, next: outcome.next } : { kind: 'send', sent };
   });
+}
+
+/**
+ * The next step planned and, when it is already due (a first step without delay, or a step whose
+ * delay passed meanwhile), run in the same call: one local activity where the workflow made two.
+ */
+export async function planAndRunEnrollmentStep(ctx: SequenceContext, input: PlanAndRunInput): Promise<PlanAndRunResult> {
+  const step = await planEnrollmentStep(ctx, input);
+  if (step === null || input.baseMs + step.delayMs > input.nowMs) return { step };
+  return { step, ran: await runEnrollmentStep(ctx, { enrollmentId: input.enrollmentId, stepId: step.stepId, nowMs: input.nowMs }) };
 }
 
 async function deliver(ctx: SequenceContext, claim: Claim, atMs: number, next?: PlannedStep): Promise<SendStepResult> {

@@ -70,6 +70,18 @@ export type StepRunResult =
    */
   | { kind: 'send'; sent: SendStepResult; next?: PlannedStep };
 
+export interface PlanAndRunInput extends PlanStepInput {
+  /** The workflow's clock: the planned step runs now only if it is due by then. */
+  nowMs: number;
+}
+
+/** The next step planned (as planEnrollmentStep), and run at once (as runEnrollmentStep) when it is already due. */
+export interface PlanAndRunResult {
+  step: PlannedStep;
+  /** Set when the step was due at `nowMs` and run; else the workflow waits for it. */
+  ran?: StepRunResult;
+}
+
 export interface RecordStateInput {
   enrollmentId: string;
   status: Extract<EnrollmentStatus, 'active' | 'waiting' | 'paused'>;

@@ -259,4 +259,18 @@ describe('runEnrollmentStep (gate check, claim, send and next plan in one call)'
     expect(handedOver).toHaveLength(0);
     expect(await row(f.enrollmentId)).toBeUndefined();
   });
+
+  it('plans and runs a step that is due in one call; one not yet due is only planned', async () => {
+    const f = await fixture();
+    const second = await addStep(f.sequenceId);
+    const startMs = Date.now() - 1_000;
+    const first = await activities().planAndRunEnrollmentStep({ enrollmentId: f.enrollmentId, afterStepId: null, baseMs: startMs, nowMs: Date.now() });
+    expect(first).toEqual({ step: { stepId: f.stepId, delayMs: 0 }, ran: { kind: 'send', sent: { kind: 'sent', atMs: expect.any(Number) }, next: { stepId: second, delayMs: 86_400_000 } } });
+    expect(handedOver).toHaveLength(1);
+    // Step two is due a day after step one: planned (as the planner does), not run.
+    const atMs = first.ran?.kind === 'send' && first.ran.sent.kind === 'sent' ? first.ran.sent.atMs : NaN;
+    expect(await activities().planAndRunEnrollmentStep({ enrollmentId: f.enrollmentId, afterStepId: f.stepId, baseMs: atMs, nowMs: Date.now() })).toEqual({ step: { stepId: second, delayMs: 86_400_000 } });
+    expect(handedOver).toHaveLength(1);
+    expect(await enrollmentRow(f.enrollmentId)).toEqual({ status: 'active', current_step_id: second, next_send_at: new Date(atMs + 86_400_000), waiting_for: [] });
+  });
 });

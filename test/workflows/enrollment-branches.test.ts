@@ -18,7 +18,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => env?.teardown());
 
-type Stubbed = Pick<Activities, 'planEnrollmentStep' | 'checkEnrollmentGates' | 'sendEnrollmentStep' | 'runEnrollmentStep' | 'recordEnrollmentState' | 'endEnrollment' | 'completeEnrollment'>;
+type Stubbed = Pick<Activities, 'planEnrollmentStep' | 'checkEnrollmentGates' | 'sendEnrollmentStep' | 'runEnrollmentStep' | 'planAndRunEnrollmentStep' | 'recordEnrollmentState' | 'endEnrollment' | 'completeEnrollment'>;
 type Planned = { stepId: string; delayMs: number } | null;
 
 const open: GateResult = { endedReason: null, end: [], hold: [], windowOpensAtMs: null, windowNeverOpens: false };
@@ -50,6 +50,12 @@ function stubs(script: { plan: Planned[]; gates?: GateResult[]; sends: SendStepR
       if (!isOpen(gate)) return { kind: 'gate', gate };
       const sent = await activities.sendEnrollmentStep(input);
       return sent.kind === 'sent' && nexts.length > 0 ? { kind: 'send', sent, next: nexts.shift()! } : { kind: 'send', sent };
+    },
+    // As the real one: the plan, and the step's run when it is already due.
+    async planAndRunEnrollmentStep(input) {
+      const step = await activities.planEnrollmentStep(input);
+      if (step === null || input.baseMs + step.delayMs > input.nowMs) return { step };
+      return { step, ran: await activities.runEnrollmentStep({ enrollmentId: input.enrollmentId, stepId: step.stepId, nowMs: input.nowMs }) };
     },
     async recordEnrollmentState(input) {
       calls.push({ name: 'state', input });

@@ -83,6 +83,7 @@ const MAX_HISTORY_EVENTS = 10_000;
 type SendOutcome = Awaited<ReturnType<Activities['sendEnrollmentStep']>>;
 type GateOutcome = Awaited<ReturnType<Activities['checkEnrollmentGates']>>;
 type PlannedStep = Awaited<ReturnType<Activities['planEnrollmentStep']>>;
+type StepRun = Awaited<ReturnType<Activities['runEnrollmentStep']>>;
 type LiveStatus = 'active' | 'waiting' | 'paused';
 type StepOutcome =
   /** `next`: the step after this one, planned by the send itself (one-call steps only). */
@@ -183,8 +184,8 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
     }
   }
 
-  /** Due: gate, then send; holds and deferrals wait here until they clear. */
-  async function attempt(stepId: string, dueMs: number): Promise<StepOutcome> {
+  /** Due: gate, then send; holds and deferrals wait here until they clear. `first`: the step's first run, already made with its plan. */
+  async function attempt(stepId: string, dueMs: number, first?: StepRun): Promise<StepOutcome> {
     let recheckMs = FIRST_RECHECK_MS;
     let unavailable = 0;
     /** A gate verdict: the end, or a wait until it may have changed ('again'), or 'open'. */
@@ -206,20 +207,28 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
       return 'open';
     }
     for (;;) {
-      if (endRequested !== null) return { kind: 'ended', reason: endRequested };
-      if (paused) {
-        await publish(['ENROLLMENT_PAUSED'], dueMs);
-        markChecked(); // gate changes do not matter while paused; resume re-checks everything
-        await waitForChange(null, true);
-        continue;
+      let ran = first;
+      first = undefined;
+      // A first run made with its plan was checked there (not paused, no end requested); the history's
+      // length is checked before any further run.
+      if (ran === undefined) {
+        if (endRequested !== null) return { kind: 'ended', reason: endRequested };
+        if (paused) {
+          await publish(['ENROLLMENT_PAUSED'], dueMs);
+          markChecked(); // gate changes do not matter while paused; resume re-checks everything
+          await waitForChange(null, true);
+          continue;
+        }
+        if (workflowInfo().historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS) || workflowInfo().continueAsNewSuggested) return { kind: 'continueAsNew' };
       }
-      if (workflowInfo().historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS) || workflowInfo().continueAsNewSuggested) return { kind: 'continueAsNew' };
 
       let sent: SendOutcome;
       let next: PlannedStep | undefined;
-      if (patched(ONE_CALL_PATCH)) {
-        markChecked(); // the claim reads every fact under locks, the gates' too
-        const ran = await localSend.runEnrollmentStep({ enrollmentId, stepId, nowMs: Date.now() });
+      if (ran !== undefined || patched(ONE_CALL_PATCH)) {
+        if (ran === undefined) {
+          markChecked(); // the claim reads every fact under locks, the gates' too
+          ran = await localSend.runEnrollmentStep({ enrollmentId, stepId, nowMs: Date.now() });
+        }
         if (ran.kind === 'gate') {
           const gated = await onGate(ran.gate);
           if (gated === 'open') throw new Error('runEnrollmentStep answered an open gate without sending'); // never: it claims when the gate is open
@@ -273,9 +282,14 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
   for (;;) {
     if (endRequested !== null) return finish({ kind: 'ended', reason: endRequested });
     let step: PlannedStep;
+    /** The step's first run, when it was due as it was planned (one-call steps). */
+    let ran: StepRun | undefined;
     if (planned !== undefined && !unchecked()) {
       // Planned under the send's claim, with every wake-up before it; one since then plans afresh.
       step = planned;
+    } else if (!preview && !paused && patched(ONE_CALL_PATCH)) {
+      markChecked(); // the plan, the gates and the claim read fresh state
+      ({ step, ran } = await localSend.planAndRunEnrollmentStep({ enrollmentId, afterStepId, baseMs, nowMs: Date.now() }));
     } else {
       markChecked();
       step = await planStep({ enrollmentId, afterStepId, baseMs });
@@ -291,12 +305,14 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
     Object.assign(view, { status: 'active', waitingFor: [], nextSendAt: new Date(dueMs).toISOString() });
     recorded = stateKey('active', [], dueMs); // what the planner just wrote
 
-    const due = await awaitDue(dueMs, preview);
-    preview = due === 'replan';
-    if (due === 'replan') continue;
-    if (due === 'ended') return finish({ kind: 'ended', reason: endRequested ?? 'UNENROLLED' });
+    if (ran === undefined) {
+      const due = await awaitDue(dueMs, preview);
+      preview = due === 'replan';
+      if (due === 'replan') continue;
+      if (due === 'ended') return finish({ kind: 'ended', reason: endRequested ?? 'UNENROLLED' });
+    }
 
-    const outcome = await attempt(step.stepId, dueMs);
+    const outcome = await attempt(step.stepId, dueMs, ran);
     if (outcome.kind === 'ended') return finish(outcome);
     if (outcome.kind === 'continueAsNew') {
       // Only reached for a long hold: start a fresh history, resuming at the same step.
