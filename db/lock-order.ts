@@ -18,6 +18,19 @@ export async function lockContact(tx: Tx, contactId: string, mode: 'update' | 's
   return (mode === 'update' ? q.forUpdate() : q.forShare()).executeTakeFirst();
 }
 
+/**
+ * Locks the contact of an enrollment (step 1), found and locked in one statement (the send claim's
+ * first); undefined when the enrollment (or its contact) does not exist. Only the contact row is
+ * locked: the enrollment is read, and locked next with lockEnrollment.
+ */
+export async function lockContactOfEnrollment(tx: Tx, enrollmentId: string, mode: 'update' | 'share') {
+  const q = tx
+    .selectFrom('contacts')
+    .selectAll()
+    .where('id', '=', (eb) => eb.selectFrom('enrollments').select('contact_id').where('id', '=', enrollmentId));
+  return (mode === 'update' ? q.forUpdate() : q.forShare()).executeTakeFirst();
+}
+
 /** Locks one enrollment row (step 2), whatever its status; undefined when it does not exist. */
 export async function lockEnrollment(tx: Tx, enrollmentId: string) {
   return tx.selectFrom('enrollments').selectAll().where('id', '=', enrollmentId).forUpdate().executeTakeFirst();

@@ -19,15 +19,28 @@ export interface MailboxLimits {
   daily_limit: number;
 }
 
-/** Takes one slot in the window if it has room; returns the new count, or null when full. */
-async function take(db: Db, mailboxId: string, kind: 'minute' | 'day', windowStart: Date, limit: number): Promise<number | null> {
-  const { rows } = await sql<{ count: number }>`
-    insert into mailbox_send_counters as c (mailbox_id, window_kind, window_start, count)
-    values (${mailboxId}, ${kind}, ${windowStart}, 1)
-    on conflict (mailbox_id, window_kind, window_start)
-    do update set count = c.count + 1 where c.count < ${limit}
-    returning c.count`.execute(db);
-  return rows[0]?.count ?? null;
+/**
+ * Takes one slot in the minute and, only if that succeeded, one in the day, in one statement (one
+ * round trip per send); each is an atomic conditional upsert. Returns the new counts, null when full
+ * (the day's is also null when the minute was full: it was not tried).
+ */
+async function takeMinuteAndDay(db: Db, mailbox: MailboxLimits, minuteStart: Date, dayStart: Date): Promise<{ minute: number | null; day: number | null }> {
+  const { rows } = await sql<{ minute: number | null; day: number | null }>`
+    with minute as (
+      insert into mailbox_send_counters as c (mailbox_id, window_kind, window_start, count)
+      values (${mailbox.id}, 'minute', ${minuteStart}, 1)
+      on conflict (mailbox_id, window_kind, window_start)
+      do update set count = c.count + 1 where c.count < ${mailbox.per_minute_limit}
+      returning c.count
+    ), day as (
+      insert into mailbox_send_counters as c (mailbox_id, window_kind, window_start, count)
+      select ${mailbox.id}, 'day', ${dayStart}, 1 where exists (select 1 from minute)
+      on conflict (mailbox_id, window_kind, window_start)
+      do update set count = c.count + 1 where c.count < ${mailbox.daily_limit}
+      returning c.count
+    )
+    select (select count from minute) as minute, (select count from day) as day`.execute(db);
+  return rows[0] ?? { minute: null, day: null };
 }
 
 async function giveBack(db: Db, mailboxId: string, kind: 'minute' | 'day', windowStart: Date): Promise<void> {
@@ -45,11 +58,10 @@ async function giveBack(db: Db, mailboxId: string, kind: 'minute' | 'day', windo
 export async function reserveSendCapacity(db: Db, mailbox: MailboxLimits, atMs: number): Promise<Reservation> {
   const minuteStart = Math.floor(atMs / MINUTE_MS) * MINUTE_MS;
   const dayStart = Math.floor(atMs / DAY_MS) * DAY_MS;
-  const minuteCount = await take(db, mailbox.id, 'minute', new Date(minuteStart), mailbox.per_minute_limit);
+  const { minute: minuteCount, day: dayCount } = await takeMinuteAndDay(db, mailbox, new Date(minuteStart), new Date(dayStart));
   if (minuteCount === null) {
     return { ok: false, code: 'MAILBOX_RATE_LIMIT', windowStartMs: minuteStart, retryAtMs: minuteStart + MINUTE_MS };
   }
-  const dayCount = await take(db, mailbox.id, 'day', new Date(dayStart), mailbox.daily_limit);
   if (dayCount === null) {
     await giveBack(db, mailbox.id, 'minute', new Date(minuteStart));
     return { ok: false, code: 'MAILBOX_DAILY_LIMIT', windowStartMs: dayStart, retryAtMs: dayStart + DAY_MS };

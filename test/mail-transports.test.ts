@@ -1,7 +1,10 @@
 import { promises as fs } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { classifyTransportError } from '../activities/sequences/transport-outcome';
 import { composeMessage, type ComposeMessageInput } from '../integrations/mail/compose-message';
 import { createGraphTransport, MailTransportError } from '../integrations/mail/graph-transport';
 import { createSmtpTransport } from '../integrations/mail/smtp-transport';
@@ -110,6 +113,83 @@ describe('SMTP transport -> SMTP sink', () => {
     dead.close();
     expect(err).toBeInstanceOf(MailTransportError);
     expect((err as MailTransportError).retryable).toBe(true);
+  });
+});
+
+describe('SMTP transport: pooled connections', () => {
+  /** A server that counts connections and deliveries (smtp-server, as the sink). */
+  async function countingServer() {
+    const counts = { connections: 0, deliveries: 0 };
+    const server = new SMTPServer({
+      logger: false,
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onConnect: (_session, callback) => (counts.connections++, callback()),
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => (counts.deliveries++, callback()));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.server.address() as AddressInfo).port;
+    return { counts, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  /** A TCP proxy that forwards the end of the first DATA (CRLF.CRLF) and then cuts that connection, before the reply. */
+  async function cutAfterFirstData(targetPort: number) {
+    let cut = false;
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(targetPort, '127.0.0.1');
+      upstream.on('data', (d) => client.write(d));
+      let tail = ''; // the end of DATA may span two chunks
+      client.on('data', (d) => {
+        const seen = tail + d.toString('latin1');
+        tail = seen.slice(-4);
+        if (!cut && seen.includes('\r\n.\r\n')) {
+          cut = true;
+          upstream.end(d);
+          client.destroy();
+          return;
+        }
+        upstream.write(d);
+      });
+      for (const s of [client, upstream]) s.on('error', () => undefined);
+      client.on('close', () => upstream.end());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    return { port: (proxy.address() as AddressInfo).port, close: () => new Promise<void>((resolve) => proxy.close(() => resolve())) };
+  }
+
+  it('sends consecutive messages over one connection', async () => {
+    const server = await countingServer();
+    const transport = createSmtpTransport({ host: '127.0.0.1', port: server.port, secure: false });
+    try {
+      for (const id of [20, 21, 22]) await transport.send(await outgoing(id));
+      expect(server.counts).toEqual({ connections: 1, deliveries: 3 });
+    } finally {
+      transport.close();
+      await server.close();
+    }
+  });
+
+  it('never hands a message over again when its connection drops mid-send: no requeue onto another connection, and the failure is "may have gone out"', async () => {
+    const server = await countingServer();
+    const proxy = await cutAfterFirstData(server.port);
+    const transport = createSmtpTransport({ host: '127.0.0.1', port: proxy.port, secure: false, timeoutMs: 2_000 });
+    try {
+      const err: unknown = await transport.send(await outgoing(23)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MailTransportError);
+      expect(classifyTransportError(err)).toBe('unknown');
+      // Time for any requeue to open a second connection and deliver again.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(server.counts.connections).toBe(1);
+      expect(server.counts.deliveries).toBeLessThanOrEqual(1);
+    } finally {
+      transport.close();
+      await proxy.close();
+      await server.close();
+    }
   });
 });
 

@@ -28,14 +28,19 @@ export async function checkEnrollmentGates({ db, now }: Pick<SequenceContext, 'd
   const facts = await loadSequenceRuleFacts(db, enrollment.contact_id, enrollment.sequence_id, { excludeEnrollmentId: input.enrollmentId });
   const { end, hold } = classifyCodes(evaluateSequenceRules(facts, 'send'), 'send');
 
-  const window = (enrollment.send_window ?? null) as SendWindow | null;
-  const timeZone = resolveTimeZone(enrollment.contact_time_zone, enrollment.sequence_time_zone);
+  return { endedReason: null, end, hold, ...sendWindowVerdict(enrollment.send_window, enrollment.contact_time_zone, enrollment.sequence_time_zone, atMs) };
+}
+
+/** The send window's part of a gate verdict, in the contact's time zone, falling back to the sequence's. */
+export function sendWindowVerdict(sendWindow: unknown, contactTimeZone: string | null, sequenceTimeZone: string | null, atMs: number): Pick<GateResult, 'windowOpensAtMs' | 'windowNeverOpens'> {
+  const window = (sendWindow ?? null) as SendWindow | null;
+  const timeZone = resolveTimeZone(contactTimeZone, sequenceTimeZone);
   try {
     const next = nextSendTime(window, timeZone, atMs);
-    return { endedReason: null, end, hold, windowOpensAtMs: next.deferred ? next.atMs : null, windowNeverOpens: false };
+    return { windowOpensAtMs: next.deferred ? next.atMs : null, windowNeverOpens: false };
   } catch (err) {
     if (!(err instanceof SendWindowError)) throw err;
     // Saved windows are validated, so this is "no allowed day within a year": wait for an edit.
-    return { endedReason: null, end, hold, windowOpensAtMs: null, windowNeverOpens: true };
+    return { windowOpensAtMs: null, windowNeverOpens: true };
   }
 }

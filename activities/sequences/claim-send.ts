@@ -10,17 +10,19 @@
 import { isLiveEnrollment } from '../../domain/sequences/vocabulary';
 import { randomUUID } from 'node:crypto';
 import { recordActivity } from '../../db/activity-log';
-import { lockContact, lockEnrollment } from '../../db/lock-order';
+import { lockContactOfEnrollment, lockEnrollment } from '../../db/lock-order';
 import { rememberPersonalData } from '../scrub/personal-data-registry';
 import { loadSequenceRuleFacts } from '../../db/sequence-facts';
+import { HANDLED_SEND_STATUSES, nextStep } from '../../db/sequence-steps';
 import { reserveSendCapacity } from '../../db/sending-limits';
 import { isReasonCode } from '../../domain/reason-codes';
 import { classifyCodes, evaluateSequenceRules } from '../../domain/sequences/rules';
 import type { MailboxRow } from '../../integrations/mail/mailbox-transports';
 import { erasedContacts } from '../../services/erasure/erased-subject';
+import { sendWindowVerdict } from './check-gates';
 import { workflowActor, type SequenceContext } from './context';
 import { renderEmail } from './render-email';
-import type { SendStepInput, SendStepResult } from './types';
+import type { GateResult, PlannedStep, SendStepInput, SendStepResult } from './types';
 
 export interface Claim {
   sendId: string;
@@ -36,23 +38,58 @@ export interface Claim {
   hasHtml: boolean;
 }
 
-export type ClaimOutcome = { kind: 'claimed'; claim: Claim } | { kind: 'done'; result: SendStepResult };
+export type ClaimOutcome =
+  | { kind: 'claimed'; claim: Claim; next?: PlannedStep }
+  | { kind: 'done'; result: SendStepResult }
+  /** Only with `gates`: a gate failed (ended, rule, hold, send window); nothing was written. */
+  | { kind: 'gate'; gate: GateResult };
+
+export interface ClaimOptions {
+  /**
+   * The gate check in the same transaction, before anything else (the enrollment step's path): the
+   * enrollment is live, no rule ends or holds it, the send window is open; else a `gate` outcome, as
+   * checkEnrollmentGates would have answered, and nothing is written. Also plans the step after this
+   * one (`next`, from the same read of the sequence's steps), for the confirmation to record.
+   */
+  gates?: boolean;
+}
 
 const done = (result: SendStepResult): ClaimOutcome => ({ kind: 'done', result });
+const gateSays = (gate: Omit<GateResult, 'windowOpensAtMs' | 'windowNeverOpens'> & Partial<GateResult>): ClaimOutcome => ({ kind: 'gate', gate: { windowOpensAtMs: null, windowNeverOpens: false, ...gate } });
 const messageIdFor = (sendId: string) => `<send-${sendId}@crm-workflows.local>`;
 
-export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs: number): Promise<ClaimOutcome> {
+export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs: number, opts: ClaimOptions = {}): Promise<ClaimOutcome> {
   const { enrollmentId, stepId } = input;
   return ctx.db.transaction().execute(async (tx): Promise<ClaimOutcome> => {
     // Contact first, then enrollment: the same order as an opt-out (contact FOR UPDATE, then its
     // enrollments), so the two serialise instead of deadlocking.
-    const owner = await tx.selectFrom('enrollments').select('contact_id').where('id', '=', enrollmentId).executeTakeFirst();
-    if (!owner) return done({ kind: 'ended', reason: 'CONTACT_NO_EMAIL' }); // contact deleted (cascade)
-    const contact = await lockContact(tx, owner.contact_id, 'share');
+    const contact = await lockContactOfEnrollment(tx, enrollmentId, 'share');
     rememberPersonalData(contact?.email, contact?.first_name, contact?.last_name);
     const enrollment = await lockEnrollment(tx, enrollmentId);
-    if (!enrollment) return done({ kind: 'ended', reason: 'CONTACT_NO_EMAIL' });
-    if (!isLiveEnrollment(enrollment.status)) return done({ kind: 'ended', reason: enrollment.ended_reason ?? 'UNENROLLED' });
+    // No enrollment: the contact was deleted (its enrollments cascade), there is nobody to send to.
+    if (!enrollment) return opts.gates ? gateSays({ endedReason: 'CONTACT_NO_EMAIL', end: [], hold: [] }) : done({ kind: 'ended', reason: 'CONTACT_NO_EMAIL' });
+    if (!isLiveEnrollment(enrollment.status)) {
+      const reason = enrollment.ended_reason ?? 'UNENROLLED';
+      return opts.gates ? gateSays({ endedReason: reason, end: [], hold: [] }) : done({ kind: 'ended', reason });
+    }
+
+    // The rules at the 'send' phase, read under the locks (same facts loader as enrollment and diagnostics).
+    const facts = await loadSequenceRuleFacts(tx, enrollment.contact_id, enrollment.sequence_id, { excludeEnrollmentId: enrollmentId });
+    const { end, hold } = classifyCodes(evaluateSequenceRules(facts, 'send'), 'send');
+    // The sequence's mailbox, whole (its limits, and its transport if the step goes out), and its send window.
+    const { send_window, sequence_time_zone, ...mailbox } = await tx
+      .selectFrom('sequences as s')
+      .innerJoin('mailboxes as m', 'm.id', 's.mailbox_id')
+      .selectAll('m')
+      .select(['s.send_window', 's.time_zone as sequence_time_zone'])
+      .where('s.id', '=', enrollment.sequence_id)
+      .executeTakeFirstOrThrow();
+    if (opts.gates) {
+      // Ends, then holds, then the window: the order of the gate check (check-gates.ts).
+      if (end.length > 0 || hold.length > 0) return gateSays({ endedReason: null, end, hold });
+      const window = sendWindowVerdict(send_window, contact?.time_zone ?? null, sequence_time_zone, atMs);
+      if (window.windowNeverOpens || window.windowOpensAtMs !== null) return gateSays({ endedReason: null, end, hold, ...window });
+    }
 
     const row = await tx.selectFrom('email_sends').selectAll().where('enrollment_id', '=', enrollmentId).where('step_id', '=', stepId).forUpdate().executeTakeFirst();
     switch (row?.status) {
@@ -82,18 +119,27 @@ export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs
         break;
     }
 
-    const step = await tx.selectFrom('sequence_steps').selectAll().where('id', '=', stepId).where('sequence_id', '=', enrollment.sequence_id).executeTakeFirst();
+    // Every step of the sequence, with whether this enrollment has handled it: the step to send, and
+    // (with `gates`) the one after it, planned as plan-step.ts would once this one is handled.
+    const steps = await tx
+      .selectFrom('sequence_steps as st')
+      .select(['st.id', 'st.subject', 'st.html', 'st.text', 'st.delay_ms', 'st.removed_at'])
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('email_sends as h').select('h.id').where('h.enrollment_id', '=', enrollmentId).whereRef('h.step_id', '=', 'st.id').where('h.status', 'in', HANDLED_SEND_STATUSES))
+          .as('handled'),
+      )
+      .where('st.sequence_id', '=', enrollment.sequence_id)
+      .orderBy('st.position')
+      .orderBy('st.created_at')
+      .execute();
+    const step = steps.find((s) => s.id === stepId);
     if (!step || step.removed_at !== null) return done({ kind: 'skipped', code: 'STEP_REMOVED', atMs });
 
     // From the moment an erasure request is accepted nothing goes to the subject: acceptance writes the
     // request under this contact's lock FOR UPDATE, so it either committed before this check or waits for it.
     const erased = contact !== undefined && (await erasedContacts(tx, ctx.erasureSecret(), [contact])).size > 0;
 
-    const facts = await loadSequenceRuleFacts(tx, enrollment.contact_id, enrollment.sequence_id, { excludeEnrollmentId: enrollmentId });
-    const { end, hold } = classifyCodes(evaluateSequenceRules(facts, 'send'), 'send');
-    // The sequence's mailbox, whole (its limits, and its transport if the step goes out).
-    const mailbox = await tx.selectFrom('sequences as s').innerJoin('mailboxes as m', 'm.id', 's.mailbox_id').selectAll('m').where('s.id', '=', enrollment.sequence_id).executeTakeFirstOrThrow();
-    const sequence = { mailbox_id: mailbox.id };
     const sendId = row?.id ?? randomUUID();
     const messageId = row?.message_id ?? messageIdFor(sendId);
 
@@ -101,7 +147,7 @@ export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs
       const codes = erased ? (['ERASED'] as const) : end.length > 0 ? end : (['CONTACT_NO_EMAIL'] as const);
       await tx
         .insertInto('email_sends')
-        .values({ id: sendId, enrollment_id: enrollmentId, step_id: stepId, mailbox_id: sequence.mailbox_id, status: 'blocked', message_id: messageId, reason_code: codes[0], links: '[]' })
+        .values({ id: sendId, enrollment_id: enrollmentId, step_id: stepId, mailbox_id: mailbox.id, status: 'blocked', message_id: messageId, reason_code: codes[0], links: '[]' })
         .onConflict((oc) => oc.columns(['enrollment_id', 'step_id']).doUpdateSet({ status: 'blocked', reason_code: codes[0] }))
         .execute();
       return done({ kind: 'blocked', codes: [...codes] });
@@ -139,17 +185,16 @@ export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs
     });
 
     const claimed = { status: 'claimed' as const, claimed_at: new Date(atMs), mailbox_id: mailbox.id, has_html: rendered.hasHtml, links: JSON.stringify(rendered.links), reason_code: null };
+    // One statement: the enrollment shows this step in progress, and the outbox row is claimed.
     await tx
+      .with('enrollment', (q) => q.updateTable('enrollments').set({ status: 'active', waiting_for: [], current_step_id: stepId, updated_at: new Date(atMs) }).where('id', '=', enrollmentId))
       .insertInto('email_sends')
       .values({ id: sendId, enrollment_id: enrollmentId, step_id: stepId, message_id: messageId, ...claimed })
       .onConflict((oc) => oc.columns(['enrollment_id', 'step_id']).doUpdateSet(claimed))
       .execute();
-    await tx
-      .updateTable('enrollments')
-      .set({ status: 'active', waiting_for: [], current_step_id: stepId, updated_at: new Date(atMs) })
-      .where('id', '=', enrollmentId)
-      .execute();
 
+    const live = steps.filter((s) => s.removed_at === null).map((s) => ({ id: s.id, delayMs: Number(s.delay_ms) }));
+    const next = opts.gates ? nextStep(live, new Set([stepId, ...steps.filter((s) => s.handled).map((s) => s.id)])) : undefined;
     return {
       kind: 'claimed',
       claim: {
@@ -165,6 +210,7 @@ export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs
         raw: rendered.raw,
         hasHtml: rendered.hasHtml,
       },
+      ...(next !== undefined && { next: next && { stepId: next.id, delayMs: next.delayMs } }),
     };
   });
 }

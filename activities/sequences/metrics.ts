@@ -1,5 +1,5 @@
 import type { WorkerMetrics } from '../../services/metrics/worker-metrics';
-import type { GateResult, SendStepResult } from './types';
+import type { GateResult, SendStepResult, StepRunResult } from './types';
 
 /** What the enrollment activities count (no labels but outcomes and reason codes). */
 
@@ -15,4 +15,10 @@ export function countGate(metrics: WorkerMetrics | undefined, gate: GateResult):
   if (!metrics || gate.endedReason !== null || gate.end.length > 0) return;
   for (const code of gate.hold) metrics.holds.inc({ code });
   if (gate.hold.length === 0 && (gate.windowOpensAtMs !== null || gate.windowNeverOpens)) metrics.holds.inc({ code: 'OUTSIDE_SEND_WINDOW' });
+}
+
+/** A one-call step: its gate verdict, or its send. */
+export function countStepRun(metrics: WorkerMetrics | undefined, run: StepRunResult): void {
+  if (run.kind === 'gate') countGate(metrics, run.gate);
+  else countSend(metrics, run.sent);
 }

@@ -17,7 +17,9 @@ import { claimSend, type Claim } from './claim-send';
 import { workflowActor, type SequenceContext } from './context';
 import type { MailTransport } from '../../integrations/mail/transport';
 import { classifyTransportError } from './transport-outcome';
-import type { SendStepInput, SendStepResult } from './types';
+import { LIVE_ENROLLMENT_STATUSES } from '../../domain/sequences/vocabulary';
+import { planEnrollmentStep } from './plan-step';
+import type { PlanAndRunInput, PlanAndRunResult, PlannedStep, SendStepInput, SendStepResult, StepRunResult } from './types';
 
 /** Without a Retry-After hint, an unreachable mailbox is retried after this long. */
 const UNAVAILABLE_RETRY_MS = 60_000;
@@ -30,11 +32,39 @@ export async function sendEnrollmentStep(ctx: SequenceContext, input: SendStepIn
     const atMs = Math.max(input.nowMs, ctx.now());
     const outcome = await claimSend(ctx, input, atMs);
     if (outcome.kind === 'done') return outcome.result;
+    // Without `gates` the claim answers every gate itself (ended, blocked, hold): never a gate outcome.
+    if (outcome.kind === 'gate') throw new Error('claimSend answered a gate outcome without gates');
     return deliver(ctx, outcome.claim, atMs);
   });
 }
 
-async function deliver(ctx: SequenceContext, claim: Claim, atMs: number): Promise<SendStepResult> {
+/**
+ * A due step in one call: the gate check inside the claim's transaction (claimSend with `gates`), the
+ * send, and the next step planned in the confirmation's statement. Same guarantees as
+ * sendEnrollmentStep (it is the same claim): a re-run finds the row claimed or sent.
+ */
+export async function runEnrollmentStep(ctx: SequenceContext, input: SendStepInput): Promise<StepRunResult> {
+  return heartbeatWhile(async () => {
+    const atMs = Math.max(input.nowMs, ctx.now());
+    const outcome = await claimSend(ctx, input, atMs, { gates: true });
+    if (outcome.kind === 'gate') return { kind: 'gate', gate: outcome.gate };
+    if (outcome.kind === 'done') return { kind: 'send', sent: outcome.result };
+    const sent = await deliver(ctx, outcome.claim, atMs, outcome.next);
+    return sent.kind === 'sent' && outcome.next !== undefined ? { kind: 'send', sent, next: outcome.next } : { kind: 'send', sent };
+  });
+}
+
+/**
+ * The next step planned and, when it is already due (a first step without delay, or a step whose
+ * delay passed meanwhile), run in the same call: one local activity where the workflow made two.
+ */
+export async function planAndRunEnrollmentStep(ctx: SequenceContext, input: PlanAndRunInput): Promise<PlanAndRunResult> {
+  const step = await planEnrollmentStep(ctx, input);
+  if (step === null || input.baseMs + step.delayMs > input.nowMs) return { step };
+  return { step, ran: await runEnrollmentStep(ctx, { enrollmentId: input.enrollmentId, stepId: step.stepId, nowMs: input.nowMs }) };
+}
+
+async function deliver(ctx: SequenceContext, claim: Claim, atMs: number, next?: PlannedStep): Promise<SendStepResult> {
   let transport: MailTransport;
   try {
     transport = ctx.transportFor(claim.mailbox);
@@ -57,7 +87,7 @@ async function deliver(ctx: SequenceContext, claim: Claim, atMs: number): Promis
     await settle(ctx.db, claim, 'uncertain', 'SEND_UNCERTAIN', { transportCode: errorCode(err) });
     return { kind: 'uncertain', atMs };
   }
-  await confirmSent(ctx.db, claim, atMs);
+  await confirmSent(ctx.db, claim, atMs, next);
   return { kind: 'sent', atMs };
 }
 
@@ -76,16 +106,26 @@ async function releaseAndDefer(ctx: SequenceContext, claim: Claim, code: 'MAILBO
 }
 
 /**
- * Marks the row sent. A few quick retries: if the database stays unreachable the activity fails,
- * and its retry finds the row `claimed` and reports it `uncertain` (safe, never a second send).
+ * Marks the row sent, and with `next` records the next step on the enrollment as plan-step.ts does
+ * (same statement). A few quick retries: if the database stays unreachable the activity fails, and
+ * its retry finds the row `claimed` and reports it `uncertain` (safe, never a second send).
  */
-async function confirmSent(db: Db, claim: Claim, atMs: number): Promise<void> {
+async function confirmSent(db: Db, claim: Claim, atMs: number, next?: PlannedStep): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       // One statement (atomic, one round trip): the row becomes `sent` and the log entry is appended.
       await db
         // `uncertain` too: a slow attempt that finally succeeds corrects what a retry assumed.
         .with('confirmed', (q) => q.updateTable('email_sends').set({ status: 'sent', sent_at: new Date(atMs), reason_code: null }).where('id', '=', claim.sendId).where('status', 'in', ['claimed', 'uncertain']).returning('id'))
+        .with('planned', (q) =>
+          q
+            .updateTable('enrollments')
+            .set(next ? { status: 'active', waiting_for: [], current_step_id: next.stepId, next_send_at: new Date(atMs + next.delayMs), updated_at: new Date(atMs) } : { updated_at: new Date(atMs) })
+            // Without a next step nothing is planned (the workflow completes the enrollment).
+            .where('id', '=', next ? claim.enrollmentId : null)
+            .where('status', 'in', LIVE_ENROLLMENT_STATUSES)
+            .returning('id'),
+        )
         .insertInto('activities')
         .values(
           activityRow({

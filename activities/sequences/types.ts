@@ -57,6 +57,31 @@ export type SendStepResult =
   /** The enrollment is no longer live (ended elsewhere, e.g. unsubscribed): nothing was sent. */
   | { kind: 'ended'; reason: ReasonCode };
 
+/**
+ * A due step in one call (runEnrollmentStep): the gate check, the claim and the send in one
+ * transaction and hand-off, and the next step planned with the confirmation.
+ */
+export type StepRunResult =
+  /** A gate failed (the enrollment ended elsewhere, a rule ends or holds it, outside the send window): nothing was claimed. */
+  | { kind: 'gate'; gate: GateResult }
+  /**
+   * The claim's outcome. `next` is set only when this call sent the step: the step after it, already
+   * recorded on the enrollment row as plan-step.ts would (null: none left, the enrollment completes).
+   */
+  | { kind: 'send'; sent: SendStepResult; next?: PlannedStep };
+
+export interface PlanAndRunInput extends PlanStepInput {
+  /** The workflow's clock: the planned step runs now only if it is due by then. */
+  nowMs: number;
+}
+
+/** The next step planned (as planEnrollmentStep), and run at once (as runEnrollmentStep) when it is already due. */
+export interface PlanAndRunResult {
+  step: PlannedStep;
+  /** Set when the step was due at `nowMs` and run; else the workflow waits for it. */
+  ran?: StepRunResult;
+}
+
 export interface RecordStateInput {
   enrollmentId: string;
   status: Extract<EnrollmentStatus, 'active' | 'waiting' | 'paused'>;

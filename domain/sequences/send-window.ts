@@ -60,15 +60,26 @@ export const sendWindowSchema = z
 export type ParsedSendWindow = AssertSendWindow<z.infer<typeof sendWindowSchema>>;
 type AssertSendWindow<T extends SendWindow> = T;
 
+/** Zones already asked about: building an Intl.DateTimeFormat costs ~0.3 ms, and every gate check asks. */
+const knownZones = new Map<string, boolean>();
+const MAX_KNOWN_ZONES = 1_000;
+
 /** True when Intl knows the IANA zone (e.g. 'Europe/Berlin'). */
 export function isValidTimeZone(timeZone: string): boolean {
   if (typeof timeZone !== 'string' || timeZone.trim() === '') return false;
+  const known = knownZones.get(timeZone);
+  if (known !== undefined) return known;
+  let valid: boolean;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
+    valid = true;
   } catch {
-    return false;
+    valid = false;
   }
+  // Bounded: arbitrary strings (e.g. a typo in an import) must not grow it without end.
+  if (knownZones.size >= MAX_KNOWN_ZONES) knownZones.clear();
+  knownZones.set(timeZone, valid);
+  return valid;
 }
 
 /** The contact's zone, else the sequence's, else `fallback`; invalid zones are skipped, not trusted. */

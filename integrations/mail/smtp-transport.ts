@@ -1,5 +1,6 @@
 /** SMTP mailbox transport: hands the composed MIME to the server byte-for-byte. */
 import { createTransport } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { MailTransportError, type MailTransport, type OutgoingMail, type SendResult } from './transport';
 
@@ -28,8 +29,13 @@ export function createSmtpTransport(config: SmtpTransportConfig): MailTransport 
     socketTimeout: timeout,
     ...(config.user !== undefined ? { auth: { user: config.user, pass: config.password ?? '' } } : {}),
   };
-  // Not pooled (SMTPTransport, not SMTPPool): one connection per send, so activities and retries hold no sockets.
-  const transporter = createTransport(options);
+  // Pooled: a connection (TCP, greeting, EHLO, AUTH) serves many sends instead of one, which made
+  // it half of a send's SMTP work. An idle connection closes after socketTimeout (10 s), well before
+  // a server may drop it (RFC 5321: 5 minutes). Never twice: nodemailer would requeue a message whose
+  // connection closed mid-send onto another connection; maxRequeues 0 fails it instead, and that
+  // failure (stage `submit`, no reply code) is judged `unknown`: the step becomes uncertain, as a
+  // socket dying mid-send always did. At most 5 connections per mailbox; further sends wait for one.
+  const transporter = createTransport({ ...options, pool: true, maxConnections: 5, maxMessages: 100, maxRequeues: 0 } as SMTPPool.Options);
 
   return {
     async send(msg: OutgoingMail): Promise<SendResult> {

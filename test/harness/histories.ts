@@ -16,7 +16,7 @@ import { installQuietRuntime } from './temporal';
 export const HISTORIES_DIR = path.join(__dirname, '../histories');
 
 /** Every history the suite expects to find committed; a missing one fails the replay test. */
-export const RECORDED_HISTORIES = ['enrollment-holds', 'enrollment-ended-by-rule', 'promotion-happy', 'reconciler-loop', 'deal-automation-inactivity', 'import-small', 'merge-conflicting-enrollments', 'erasure-happy', 'crm-sync-cadence', 'enrollment-local-reads', 'enrollment-local-reads-upgrade', 'enrollment-local-steps', 'enrollment-local-steps-upgrade', 'crm-sync-two-way'] as const;
+export const RECORDED_HISTORIES = ['enrollment-holds', 'enrollment-ended-by-rule', 'promotion-happy', 'reconciler-loop', 'deal-automation-inactivity', 'import-small', 'merge-conflicting-enrollments', 'erasure-happy', 'crm-sync-cadence', 'enrollment-local-reads', 'enrollment-local-reads-upgrade', 'enrollment-local-steps', 'enrollment-local-steps-upgrade', 'crm-sync-two-way', 'enrollment-one-call', 'enrollment-one-call-upgrade'] as const;
 export type RecordedHistoryName = (typeof RECORDED_HISTORIES)[number];
 
 export const historyFile = (name: string) => path.join(HISTORIES_DIR, `${name}.json`);

@@ -8,6 +8,8 @@
  *    appear mid-history): what running enrollments go through at deployment.
  * (enrollment-local-reads and enrollment-local-reads-upgrade were recorded when only the reads were
  * local; they keep replaying, as do the older histories, in test/replay.)
+ * The first runs on that code (test/replay/pre-one-call), since today's makes a due step one call
+ * (the last two tests: enrollment-one-call and -upgrade); the second finishes on today's.
  */
 import { temporal } from '@temporalio/proto';
 import { promises as fs } from 'node:fs';
@@ -65,19 +67,39 @@ async function enroll(c: ApiContext, sequenceId: string): Promise<string> {
   return results[0]!.enrollmentId;
 }
 
-const sentSteps = async (c: ApiContext, enrollmentId: string) => (await c.tdb.db.selectFrom('email_sends').select('status').where('enrollment_id', '=', enrollmentId).where('status', '=', 'sent').execute()).length;
-const count = (types: unknown[], type: number) => types.filter((t) => t === type).length;
-
-it('records and replays a run of one-task steps, through a hold', async () => {
-  const c = await context('local-steps');
-  await worker(c);
+/** A two-step sequence, paused when the contact is enrolled, resumed once the enrollment shows the hold. */
+async function throughAHold(c: ApiContext) {
   const seq = await activeSequence(c.app, c.keys.admin, sink.port, [{ subject: 'one', text: '1', delay: 'PT0S' }, { subject: 'two', text: '2', delay: 'PT1S' }]);
   await call(c.app, c.keys.admin, 'POST', `/v1/sequences/${seq.sequenceId}/pause`, undefined, 200);
   const id = await enroll(c, seq.sequenceId);
   await eventually(async () => ((await c.tdb.db.selectFrom('enrollments').select('waiting_for').where('id', '=', id).executeTakeFirst())?.waiting_for.includes('SEQUENCE_PAUSED') ? true : undefined), 'the hold');
   await call(c.app, c.keys.admin, 'POST', `/v1/sequences/${seq.sequenceId}/resume`, undefined, 200);
+  return { id, handle: client.client.workflow.getHandle(enrollmentContract.id(id)) };
+}
 
+/**
+ * An enrollment of a two-step sequence started on older workflow code (a bundle of `entry`), which
+ * sends step one and sleeps on step two's timer; then that code's worker stops (a deployment).
+ */
+async function startedOnOlderCode(c: ApiContext, entry: string) {
+  const before = await worker(c, await bundleWorkflowsFrom(path.join(__dirname, entry)));
+  const seq = await activeSequence(c.app, c.keys.admin, sink.port, [{ subject: 'one', text: '1', delay: 'PT0S' }, { subject: 'two', text: '2', delay: 'PT6S' }]);
+  const id = await enroll(c, seq.sequenceId);
   const handle = client.client.workflow.getHandle(enrollmentContract.id(id));
+  await eventually(async () => (((await handle.fetchHistory()).events ?? []).some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) ? true : undefined), 'the older code to sleep on step two', 30_000);
+  running.splice(running.indexOf(before), 1);
+  await before.stop();
+  return { id, handle };
+}
+
+const sentSteps = async (c: ApiContext, enrollmentId: string) => (await c.tdb.db.selectFrom('email_sends').select('status').where('enrollment_id', '=', enrollmentId).where('status', '=', 'sent').execute()).length;
+const count = (types: unknown[], type: number) => types.filter((t) => t === type).length;
+
+it('records and replays a run of one-task steps, through a hold', async () => {
+  const c = await context('local-steps');
+  // The code of this history (before a due step became one call, below); today's replays it.
+  await worker(c, await bundleWorkflowsFrom(path.join(__dirname, '../replay/pre-one-call/index.ts')));
+  const { id, handle } = await throughAHold(c);
   expect(await handle.result()).toEqual({ status: 'completed' });
   expect(await sentSteps(c, id)).toBe(2);
   const types = ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
@@ -90,15 +112,9 @@ it('records and replays a run of one-task steps, through a hold', async () => {
 
 it('records and replays a run started on normal-activity code and finished on one-task steps', async () => {
   const c = await context('local-steps-upgrade');
-  const before = await worker(c, await bundleWorkflowsFrom(path.join(__dirname, '../replay/pre-local-reads/index.ts')));
-  const seq = await activeSequence(c.app, c.keys.admin, sink.port, [{ subject: 'one', text: '1', delay: 'PT0S' }, { subject: 'two', text: '2', delay: 'PT6S' }]);
-  const id = await enroll(c, seq.sequenceId);
-  const handle = client.client.workflow.getHandle(enrollmentContract.id(id));
-  const types = async () => ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
   // Step one sent by the old code, which then sleeps on step two's timer: deploy the new code.
-  await eventually(async () => ((await types()).includes(EventType.EVENT_TYPE_TIMER_STARTED) ? true : undefined), 'the old code to sleep on step two', 30_000);
-  running.splice(running.indexOf(before), 1);
-  await before.stop();
+  const { id, handle } = await startedOnOlderCode(c, '../replay/pre-local-reads/index.ts');
+  const types = async () => ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
   expect(count(await types(), EventType.EVENT_TYPE_MARKER_RECORDED)).toBe(0);
   await worker(c);
 
@@ -112,4 +128,46 @@ it('records and replays a run started on normal-activity code and finished on on
   expect(count(all.slice(all.indexOf(EventType.EVENT_TYPE_TIMER_STARTED)), EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(1);
   await recordHistory('enrollment-local-steps-upgrade', handle);
   await expect(replayAgainstCurrentCode('enrollment-local-steps-upgrade')).resolves.toBeUndefined();
+});
+
+/** Local activity markers (plans, gate checks, sends, one-call steps) among a history's events. */
+const localActivities = (events: temporal.api.history.v1.IHistoryEvent[]) => events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+
+it('records and replays a run of one-call steps, through a hold: one local activity per due step, the next planned by the send', async () => {
+  const c = await context('one-call');
+  await worker(c);
+  const { id, handle } = await throughAHold(c);
+  expect(await handle.result()).toEqual({ status: 'completed' });
+  expect(await sentSteps(c, id)).toBe(2);
+  const events = (await handle.fetchHistory()).events ?? [];
+  const types = events.map((e) => e.eventType);
+  // Activity tasks as before: the hold's state record and the completion.
+  expect(count(types, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(2);
+  // The first plan with its held run, step one (planning step two) and step two (planning none): 3,
+  // where the code before made 8 (a plan, a gate check and a send per step, and the hold's gate check).
+  expect(localActivities(events)).toBe(3);
+  await recordHistory('enrollment-one-call', handle);
+  await expect(replayAgainstCurrentCode('enrollment-one-call')).resolves.toBeUndefined();
+});
+
+it('records and replays a run started on separate-call steps and finished on one-call steps', async () => {
+  const c = await context('one-call-upgrade');
+  // Step one sent by the previous code, which then sleeps on step two's timer: deploy today's code.
+  const { id, handle } = await startedOnOlderCode(c, '../replay/pre-one-call/index.ts');
+  const events = async () => (await handle.fetchHistory()).events ?? [];
+  const timerAt = (all: temporal.api.history.v1.IHistoryEvent[]) => all.findIndex((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED);
+  // Plan, gate check, send, plan of step two: four local activities.
+  expect(localActivities(await events())).toBe(4);
+  await worker(c);
+
+  expect(await handle.result()).toEqual({ status: 'completed' });
+  expect(await sentSteps(c, id)).toBe(2);
+  const all = await events();
+  const after = all.slice(timerAt(all));
+  // Today's part: step two in one call (its patch marker first), nothing left to plan, then the completion.
+  expect(localActivities(after)).toBe(1);
+  expect(count(after.map((e) => e.eventType), EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(1);
+  expect(after.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
+  await recordHistory('enrollment-one-call-upgrade', handle);
+  await expect(replayAgainstCurrentCode('enrollment-one-call-upgrade')).resolves.toBeUndefined();
 });

@@ -208,3 +208,69 @@ describe('sendEnrollmentStep', () => {
     expect(await row(f.enrollmentId)).toMatchObject({ status: 'uncertain', reason_code: 'SEND_UNCERTAIN' });
   });
 });
+
+describe('runEnrollmentStep (gate check, claim, send and next plan in one call)', () => {
+  /** A second step, due a day after the first is sent. */
+  const addStep = async (sequenceId: string) =>
+    (await db.insertInto('sequence_steps').values({ sequence_id: sequenceId, position: 1, subject: 'Again', text: 'Hello again', delay: 'P1D', delay_ms: 86_400_000 }).returning('id').executeTakeFirstOrThrow()).id;
+  const enrollmentRow = (id: string) => db.selectFrom('enrollments').select(['status', 'current_step_id', 'next_send_at', 'waiting_for']).where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('sends once and records the next step on the enrollment as the planner would; a repeated call sends nothing', async () => {
+    const f = await fixture();
+    const second = await addStep(f.sequenceId);
+    const before = (await emlFiles(dir)).length;
+    const first = await activities().runEnrollmentStep(f.input);
+    expect(first).toEqual({ kind: 'send', sent: { kind: 'sent', atMs: expect.any(Number) }, next: { stepId: second, delayMs: 86_400_000 } });
+    const atMs = first.kind === 'send' && first.sent.kind === 'sent' ? first.sent.atMs : NaN;
+    expect(await enrollmentRow(f.enrollmentId)).toEqual({ status: 'active', current_step_id: second, next_send_at: new Date(atMs + 86_400_000), waiting_for: [] });
+    // What planEnrollmentStep answers now agrees (and writes the same row).
+    expect(await activities().planEnrollmentStep({ enrollmentId: f.enrollmentId, afterStepId: f.stepId, baseMs: atMs })).toEqual({ stepId: second, delayMs: 86_400_000 });
+    expect(await enrollmentRow(f.enrollmentId)).toEqual({ status: 'active', current_step_id: second, next_send_at: new Date(atMs + 86_400_000), waiting_for: [] });
+
+    // A re-run (e.g. the workflow task was lost after the send) finds the row sent: no second message, no plan.
+    expect(await activities().runEnrollmentStep({ ...f.input, nowMs: Date.now() + 5_000 })).toEqual({ kind: 'send', sent: first.kind === 'send' ? first.sent : undefined });
+    expect((await emlFiles(dir)).length).toBe(before + 1);
+    expect(handedOver).toHaveLength(1);
+  });
+
+  it('answers null for the next step after the last one (the enrollment completes), and plans nothing on the row', async () => {
+    const f = await fixture();
+    expect(await activities().runEnrollmentStep(f.input)).toEqual({ kind: 'send', sent: { kind: 'sent', atMs: expect.any(Number) }, next: null });
+    expect(await activities().planEnrollmentStep({ enrollmentId: f.enrollmentId, afterStepId: f.stepId, baseMs: Date.now() })).toBeNull();
+    expect(await enrollmentRow(f.enrollmentId)).toMatchObject({ status: 'active', current_step_id: f.stepId });
+  });
+
+  it.each([
+    ['a rule that ends it (opt-out)', (f: Awaited<ReturnType<typeof fixture>>) => db.updateTable('contacts').set({ status: 'unsubscribed', consent: 'opted_out' }).where('id', '=', f.contactId).execute()],
+    ['a rule that holds it (sequence paused)', (f: Awaited<ReturnType<typeof fixture>>) => db.updateTable('sequences').set({ status: 'paused' }).where('id', '=', f.sequenceId).execute()],
+    ['the enrollment ended elsewhere', (f: Awaited<ReturnType<typeof fixture>>) => db.updateTable('enrollments').set({ status: 'ended', ended_reason: 'UNSUBSCRIBED' }).where('id', '=', f.enrollmentId).execute()],
+    // Monday 03:00 UTC, window weekdays 09:00–17:00 UTC: opens at 09:00.
+    ['outside the send window', (f: Awaited<ReturnType<typeof fixture>>) => db.updateTable('sequences').set({ send_window: JSON.stringify({ days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }), time_zone: 'UTC' }).where('id', '=', f.sequenceId).execute()],
+    ['a window that never opens (every allowed day a holiday)', (f: Awaited<ReturnType<typeof fixture>>) => db.updateTable('sequences').set({ send_window: JSON.stringify({ days: [1], start: '09:00', end: '17:00', holidays: Array.from({ length: 60 }, (_, i) => new Date(Date.UTC(2026, 0, 5 + 7 * i)).toISOString().slice(0, 10)) }) }).where('id', '=', f.sequenceId).execute()],
+  ])('gives the gate check\'s verdict for %s, and claims and sends nothing', async (_name, arrange) => {
+    clockMs = Date.UTC(2026, 0, 5, 3, 0);
+    const f = await fixture();
+    const input = { ...f.input, nowMs: clockMs };
+    await arrange(f);
+    const gate = await activities().checkEnrollmentGates(input);
+    // Each case is a closed gate (else this test would prove nothing).
+    expect(gate.endedReason !== null || gate.end.length > 0 || gate.hold.length > 0 || gate.windowOpensAtMs !== null || gate.windowNeverOpens).toBe(true);
+    expect(await activities().runEnrollmentStep(input)).toEqual({ kind: 'gate', gate });
+    expect(handedOver).toHaveLength(0);
+    expect(await row(f.enrollmentId)).toBeUndefined();
+  });
+
+  it('plans and runs a step that is due in one call; one not yet due is only planned', async () => {
+    const f = await fixture();
+    const second = await addStep(f.sequenceId);
+    const startMs = Date.now() - 1_000;
+    const first = await activities().planAndRunEnrollmentStep({ enrollmentId: f.enrollmentId, afterStepId: null, baseMs: startMs, nowMs: Date.now() });
+    expect(first).toEqual({ step: { stepId: f.stepId, delayMs: 0 }, ran: { kind: 'send', sent: { kind: 'sent', atMs: expect.any(Number) }, next: { stepId: second, delayMs: 86_400_000 } } });
+    expect(handedOver).toHaveLength(1);
+    // Step two is due a day after step one: planned (as the planner does), not run.
+    const atMs = first.ran?.kind === 'send' && first.ran.sent.kind === 'sent' ? first.ran.sent.atMs : NaN;
+    expect(await activities().planAndRunEnrollmentStep({ enrollmentId: f.enrollmentId, afterStepId: f.stepId, baseMs: atMs, nowMs: Date.now() })).toEqual({ step: { stepId: second, delayMs: 86_400_000 } });
+    expect(handedOver).toHaveLength(1);
+    expect(await enrollmentRow(f.enrollmentId)).toEqual({ status: 'active', current_step_id: second, next_send_at: new Date(atMs + 86_400_000), waiting_for: [] });
+  });
+});

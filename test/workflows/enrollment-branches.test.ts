@@ -18,15 +18,19 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => env?.teardown());
 
-type Stubbed = Pick<Activities, 'planEnrollmentStep' | 'checkEnrollmentGates' | 'sendEnrollmentStep' | 'recordEnrollmentState' | 'endEnrollment' | 'completeEnrollment'>;
+type Stubbed = Pick<Activities, 'planEnrollmentStep' | 'checkEnrollmentGates' | 'sendEnrollmentStep' | 'runEnrollmentStep' | 'planAndRunEnrollmentStep' | 'recordEnrollmentState' | 'endEnrollment' | 'completeEnrollment'>;
+type Planned = { stepId: string; delayMs: number } | null;
 
 const open: GateResult = { endedReason: null, end: [], hold: [], windowOpensAtMs: null, windowNeverOpens: false };
 
 /** Stubs with a script for each activity; every call is recorded with the workflow's clock. */
-function stubs(script: { plan: Array<{ stepId: string; delayMs: number } | null>; gates?: GateResult[]; sends: SendStepResult[] | ((nowMs: number) => SendStepResult) }) {
+function stubs(script: { plan: Planned[]; gates?: GateResult[]; sends: SendStepResult[] | ((nowMs: number) => SendStepResult); next?: Planned[] }) {
   const calls: { name: string; input: unknown }[] = [];
   const plans = [...script.plan];
   const gates = [...(script.gates ?? [])];
+  /** What a successful one-call step plans next, in order (none: the workflow asks the planner). */
+  const nexts = [...(script.next ?? [])];
+  const isOpen = (g: GateResult) => g.endedReason === null && g.end.length === 0 && g.hold.length === 0 && g.windowOpensAtMs === null && !g.windowNeverOpens;
   const activities: Stubbed = {
     async planEnrollmentStep(input) {
       calls.push({ name: 'plan', input });
@@ -39,6 +43,19 @@ function stubs(script: { plan: Array<{ stepId: string; delayMs: number } | null>
     async sendEnrollmentStep(input) {
       calls.push({ name: 'send', input });
       return typeof script.sends === 'function' ? script.sends(input.nowMs) : (script.sends.shift() ?? { kind: 'sent', atMs: input.nowMs });
+    },
+    // As the real one: the gate check, and only through an open gate the claim and send (recorded as both).
+    async runEnrollmentStep(input) {
+      const gate = await activities.checkEnrollmentGates(input);
+      if (!isOpen(gate)) return { kind: 'gate', gate };
+      const sent = await activities.sendEnrollmentStep(input);
+      return sent.kind === 'sent' && nexts.length > 0 ? { kind: 'send', sent, next: nexts.shift()! } : { kind: 'send', sent };
+    },
+    // As the real one: the plan, and the step's run when it is already due.
+    async planAndRunEnrollmentStep(input) {
+      const step = await activities.planEnrollmentStep(input);
+      if (step === null || input.baseMs + step.delayMs > input.nowMs) return { step };
+      return { step, ran: await activities.runEnrollmentStep({ enrollmentId: input.enrollmentId, stepId: step.stepId, nowMs: input.nowMs }) };
     },
     async recordEnrollmentState(input) {
       calls.push({ name: 'state', input });
@@ -119,5 +136,14 @@ describe('enrollment workflow branches (stub activities, time skipping)', () => 
     expect(planCalls[1]!.input).toMatchObject({ afterStepId: null }); // the same step, planned again
     const sent = calls.find((c) => c.name === 'send')!.input as { nowMs: number };
     expect(Math.round((sent.nowMs - startMs) / HOUR)).toBe(1);
+  });
+
+  it('takes the next step the send planned: no plan call between sent steps', async () => {
+    const { activities, calls } = stubs({ plan: [{ stepId: 's1', delayMs: 0 }], next: [{ stepId: 's2', delayMs: HOUR }, null], sends: [] });
+    await expect(run(activities)).resolves.toEqual({ status: 'completed' });
+    expect(calls.filter((c) => c.name !== 'state').map((c) => c.name)).toEqual(['plan', 'gates', 'send', 'gates', 'send', 'complete']);
+    const [first, second] = calls.filter((c) => c.name === 'send').map((c) => (c.input as { nowMs: number; stepId: string }));
+    expect([first!.stepId, second!.stepId]).toEqual(['s1', 's2']);
+    expect(Math.round((second!.nowMs - first!.nowMs) / HOUR)).toBe(1);
   });
 });

@@ -52,6 +52,15 @@ const localSend = proxyLocalActivities<Activities>({
 });
 const send: Activities['sendEnrollmentStep'] = (input) => (patched(LOCAL_SEND_PATCH) ? localSend.sendEnrollmentStep : sendEnrollmentStep)(input);
 
+/**
+ * A due step in one local activity (runEnrollmentStep): the gate check is made inside the send's
+ * claim transaction (which re-read every rule under locks anyway) and the next step is planned in the
+ * send's confirmation, so a sent step is one call instead of three (gate check, send, plan of the
+ * next). Gate verdicts come back as before and are handled by the same code; "never twice" is the
+ * same claim's. Executions that made separate calls replay them: the patch marker decides, per step.
+ */
+const ONE_CALL_PATCH = 'enrollment-step-in-one-call';
+
 const { sendEnrollmentStep } = proxyActivities<Activities>({
   // Above the transports' own timeouts (SMTP 10 s per phase, Graph 30 s per request). A timed-out
   // attempt that still sends is safe: the retry finds the row claimed and reports it uncertain.
@@ -72,9 +81,13 @@ const MAX_UNAVAILABLE_BACKOFF_MS = HOUR;
 const MAX_HISTORY_EVENTS = 10_000;
 
 type SendOutcome = Awaited<ReturnType<Activities['sendEnrollmentStep']>>;
+type GateOutcome = Awaited<ReturnType<Activities['checkEnrollmentGates']>>;
+type PlannedStep = Awaited<ReturnType<Activities['planEnrollmentStep']>>;
+type StepRun = Awaited<ReturnType<Activities['runEnrollmentStep']>>;
 type LiveStatus = 'active' | 'waiting' | 'paused';
 type StepOutcome =
-  | { kind: 'done'; atMs: number | null }
+  /** `next`: the step after this one, planned by the send itself (one-call steps only). */
+  | { kind: 'done'; atMs: number | null; next?: PlannedStep }
   | { kind: 'continueAsNew' }
   | { kind: 'ended'; reason: ReasonCode; blockedStepId?: string; codes?: ReasonCode[] };
 
@@ -171,43 +184,70 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
     }
   }
 
-  /** Due: gate, then send; holds and deferrals wait here until they clear. */
-  async function attempt(stepId: string, dueMs: number): Promise<StepOutcome> {
+  /** Due: gate, then send; holds and deferrals wait here until they clear. `first`: the step's first run, already made with its plan. */
+  async function attempt(stepId: string, dueMs: number, first?: StepRun): Promise<StepOutcome> {
     let recheckMs = FIRST_RECHECK_MS;
     let unavailable = 0;
-    for (;;) {
-      if (endRequested !== null) return { kind: 'ended', reason: endRequested };
-      if (paused) {
-        await publish(['ENROLLMENT_PAUSED'], dueMs);
-        markChecked(); // gate changes do not matter while paused; resume re-checks everything
-        await waitForChange(null, true);
-        continue;
-      }
-      if (workflowInfo().historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS) || workflowInfo().continueAsNewSuggested) return { kind: 'continueAsNew' };
-
-      const gate = await gateCheck();
+    /** A gate verdict: the end, or a wait until it may have changed ('again'), or 'open'. */
+    async function onGate(gate: GateOutcome): Promise<Extract<StepOutcome, { kind: 'ended' }> | 'again' | 'open'> {
       if (gate.endedReason !== null) return { kind: 'ended', reason: gate.endedReason };
       if (gate.end.length > 0) return { kind: 'ended', reason: gate.end[0]!, blockedStepId: stepId, codes: gate.end };
       if (gate.hold.length > 0) {
         await publish(gate.hold, dueMs);
         await waitForChange(Date.now() + recheckMs, false);
         recheckMs = Math.min(recheckMs * 2, MAX_RECHECK_MS);
-        continue;
+        return 'again';
       }
       if (gate.windowNeverOpens || gate.windowOpensAtMs !== null) {
         // No allowed time at all (every allowed day a holiday) waits for an edit of the window.
         await publish(['OUTSIDE_SEND_WINDOW'], gate.windowOpensAtMs);
         await waitForChange(gate.windowOpensAtMs ?? Date.now() + MAX_RECHECK_MS, false);
-        continue;
+        return 'again';
+      }
+      return 'open';
+    }
+    for (;;) {
+      let ran = first;
+      first = undefined;
+      // A first run made with its plan was checked there (not paused, no end requested); the history's
+      // length is checked before any further run.
+      if (ran === undefined) {
+        if (endRequested !== null) return { kind: 'ended', reason: endRequested };
+        if (paused) {
+          await publish(['ENROLLMENT_PAUSED'], dueMs);
+          markChecked(); // gate changes do not matter while paused; resume re-checks everything
+          await waitForChange(null, true);
+          continue;
+        }
+        if (workflowInfo().historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS) || workflowInfo().continueAsNewSuggested) return { kind: 'continueAsNew' };
       }
 
-      markChecked(); // the claim re-reads every fact under locks
-      const sent: SendOutcome = await send({ enrollmentId, stepId, nowMs: Date.now() });
+      let sent: SendOutcome;
+      let next: PlannedStep | undefined;
+      if (ran !== undefined || patched(ONE_CALL_PATCH)) {
+        if (ran === undefined) {
+          markChecked(); // the claim reads every fact under locks, the gates' too
+          ran = await localSend.runEnrollmentStep({ enrollmentId, stepId, nowMs: Date.now() });
+        }
+        if (ran.kind === 'gate') {
+          const gated = await onGate(ran.gate);
+          if (gated === 'open') throw new Error('runEnrollmentStep answered an open gate without sending'); // never: it claims when the gate is open
+          if (gated === 'again') continue;
+          return gated;
+        }
+        ({ sent, next } = ran);
+      } else {
+        const gated = await onGate(await gateCheck());
+        if (gated === 'again') continue;
+        if (gated !== 'open') return gated;
+        markChecked(); // the claim re-reads every fact under locks
+        sent = await send({ enrollmentId, stepId, nowMs: Date.now() });
+      }
       recorded = null; // the claim wrote the row's state itself
       switch (sent.kind) {
         case 'sent':
         case 'uncertain':
-          return { kind: 'done', atMs: sent.atMs };
+          return { kind: 'done', atMs: sent.atMs, ...(next !== undefined && { next }) };
         case 'skipped':
           // A removed step sends nothing: the next delay still counts from the last real send.
           return { kind: 'done', atMs: null };
@@ -237,10 +277,24 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
   let afterStepId = input.carry?.afterStepId ?? null;
   let baseMs = input.carry?.baseMs ?? workflowInfo().startTime.getTime();
   let preview = false;
+  /** The next step as the last send planned it (one-call steps); undefined: plan it. */
+  let planned: PlannedStep | undefined;
   for (;;) {
     if (endRequested !== null) return finish({ kind: 'ended', reason: endRequested });
-    markChecked();
-    const step = await planStep({ enrollmentId, afterStepId, baseMs });
+    let step: PlannedStep;
+    /** The step's first run, when it was due as it was planned (one-call steps). */
+    let ran: StepRun | undefined;
+    if (planned !== undefined && !unchecked()) {
+      // Planned under the send's claim, with every wake-up before it; one since then plans afresh.
+      step = planned;
+    } else if (!preview && !paused && patched(ONE_CALL_PATCH)) {
+      markChecked(); // the plan, the gates and the claim read fresh state
+      ({ step, ran } = await localSend.planAndRunEnrollmentStep({ enrollmentId, afterStepId, baseMs, nowMs: Date.now() }));
+    } else {
+      markChecked();
+      step = await planStep({ enrollmentId, afterStepId, baseMs });
+    }
+    planned = undefined;
     if (step === null) {
       const done = await completeEnrollment({ enrollmentId });
       Object.assign(view, { status: done.status, waitingFor: [], nextSendAt: undefined, ...(done.endedReason ? { endedReason: done.endedReason } : {}) });
@@ -251,12 +305,14 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
     Object.assign(view, { status: 'active', waitingFor: [], nextSendAt: new Date(dueMs).toISOString() });
     recorded = stateKey('active', [], dueMs); // what the planner just wrote
 
-    const due = await awaitDue(dueMs, preview);
-    preview = due === 'replan';
-    if (due === 'replan') continue;
-    if (due === 'ended') return finish({ kind: 'ended', reason: endRequested ?? 'UNENROLLED' });
+    if (ran === undefined) {
+      const due = await awaitDue(dueMs, preview);
+      preview = due === 'replan';
+      if (due === 'replan') continue;
+      if (due === 'ended') return finish({ kind: 'ended', reason: endRequested ?? 'UNENROLLED' });
+    }
 
-    const outcome = await attempt(step.stepId, dueMs);
+    const outcome = await attempt(step.stepId, dueMs, ran);
     if (outcome.kind === 'ended') return finish(outcome);
     if (outcome.kind === 'continueAsNew') {
       // Only reached for a long hold: start a fresh history, resuming at the same step.
@@ -265,6 +321,7 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
     if (outcome.kind === 'done') {
       afterStepId = step.stepId;
       if (outcome.atMs !== null) baseMs = outcome.atMs;
+      planned = outcome.next;
     }
   }
 }
