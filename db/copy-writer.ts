@@ -1,7 +1,7 @@
 /**
  * Rows go to PostgreSQL with COPY … FROM STDIN (text format), written in chunks with backpressure: the
  * fastest way in, and memory stays at one chunk whatever the file's size. On a connection of its own
- * (staging an upload) or on a transaction's (services/imports/apply-batch.ts).
+ * (staging an upload) or on a transaction's (db/pinned-transaction.ts).
  */
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';

@@ -1,7 +1,8 @@
 /**
  * A kysely transaction on a pg connection the caller can also use directly, for what kysely cannot do
- * inside a transaction (COPY … FROM STDIN: the import writes its new contacts that way, in the same
- * commit as the rest of the batch).
+ * inside a transaction (COPY … FROM STDIN in the same commit as the transaction's statements). The import
+ * used it to COPY its new contacts; it now builds them from the staged rows in SQL
+ * (services/imports/batch-writes.ts), so nothing calls this at the moment.
  */
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import type { PoolClient } from 'pg';

@@ -15,20 +15,28 @@ import { conflict, type FieldProblem } from '../errors';
 /** Never echoes the address: the caller knows which one it sent. */
 export const ERASED_ADDRESS_MESSAGE = 'This address belongs to an erased subject (GDPR erasure); it is suppressed and cannot be used again.';
 
-/** The normalised addresses among `addresses` that belong to erased subjects. */
-export async function erasedAddresses(db: Db, secret: string, addresses: Iterable<string | null | undefined>): Promise<Set<string>> {
+/** The keyed hash of each address, mapped to the normalised address (what `erasedAmong` asks about). */
+export function erasureHashesOf(secret: string, addresses: Iterable<string | null | undefined>): Map<string, string> {
   const byHash = new Map<string, string>();
   for (const a of addresses) if (a) byHash.set(erasureHash(secret, a), normalizeEmail(a));
+  return byHash;
+}
+
+/** The normalised addresses of `byHash` (from `erasureHashesOf`) that belong to erased subjects. */
+export async function erasedAmong(db: Db, byHash: ReadonlyMap<string, string>): Promise<Set<string>> {
   if (byHash.size === 0) return new Set();
-  const hashes = [...byHash.keys()];
-  const rows = await db
-    .selectFrom('suppressions')
-    .select('address_hash as hash')
-    .where('reason', '=', 'erased')
-    .where(sql<boolean>`address_hash = any(${hashes}::text[])`)
-    .union(db.selectFrom('erasure_requests').select('subject_hash as hash').where(sql<boolean>`subject_hash = any(${hashes}::text[])`))
-    .execute();
-  return new Set(rows.flatMap((r) => (r.hash && byHash.has(r.hash) ? [byHash.get(r.hash)!] : [])));
+  // The hashes go over once, as one array probed against both tables (an import asks for 5,000 at a
+  // time: `= any()` twice sent and planned them twice, several times slower).
+  const { rows } = await sql<{ hash: string }>`
+    select x.hash from unnest(${[...byHash.keys()]}::text[]) as x(hash)
+    where exists (select 1 from suppressions s where s.address_hash = x.hash and s.reason = 'erased')
+       or exists (select 1 from erasure_requests r where r.subject_hash = x.hash)`.execute(db);
+  return new Set(rows.flatMap((r) => (byHash.has(r.hash) ? [byHash.get(r.hash)!] : [])));
+}
+
+/** The normalised addresses among `addresses` that belong to erased subjects. */
+export async function erasedAddresses(db: Db, secret: string, addresses: Iterable<string | null | undefined>): Promise<Set<string>> {
+  return erasedAmong(db, erasureHashesOf(secret, addresses));
 }
 
 /** The contacts among `contactIds` that an erasure request covers (their rows are stubs, gone, or going). */

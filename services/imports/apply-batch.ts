@@ -4,18 +4,15 @@
  * contacts, the activity log, the per-row errors and the counters, and move the import's cursor — all
  * in one commit. A batch retried after a crash finds the cursor past its rows: no row is applied twice.
  */
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { PoolClient } from 'pg';
-import { copyRows } from '../../db/copy-writer';
 import type { Db } from '../../db/database';
-import { pinnedTransaction } from '../../db/pinned-transaction';
 import type { Tx } from '../../db/lock-order';
-import type { ImportRow, StagedImportRow } from '../../db/schema-duplicates-import';
+import type { ImportRow } from '../../db/schema-duplicates-import';
 import type { RoleName } from '../../domain/permissions';
-import { ERASED_ADDRESS_MESSAGE, erasedAddresses } from '../erasure/erased-subject';
-import { checkRow, type RowProblem } from '../../domain/imports/row-rules';
+import { ERASED_ADDRESS_MESSAGE, erasedAmong } from '../erasure/erased-subject';
 import { mayWriteContact } from '../contacts/ownership';
+import { writeBatch, type ContactValues, type CreateDecision, type UpdateDecision } from './batch-writes';
+import { readStagedBatch, type ErrorEntry, type StagedBatch } from './staged-batch';
 
 export type BatchState = 'more' | 'done' | 'cancelled' | 'failed';
 
@@ -27,32 +24,6 @@ export interface BatchOutcome {
 
 /** Import batches of every import run one at a time: two files with one new address cannot both create it. */
 const IMPORT_APPLY_LOCK = 0x1_2_0_0_1;
-
-interface ErrorEntry {
-  row_no: number;
-  field: string | null;
-  code: string;
-  message: string;
-  other_row: number | null;
-}
-
-interface ContactValues {
-  row_no: number;
-  email: string | null;
-  email_normalized: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  company_id: string | null;
-  time_zone: string | null;
-  consent: string | null;
-  status: string | null;
-  owner_id: string | null;
-}
-
-interface UpdateValues extends ContactValues {
-  id: string;
-  fields: string[];
-}
 
 interface ExistingContact {
   id: string;
@@ -76,20 +47,37 @@ export async function prepareImport(db: Db, importId: string): Promise<ImportRow
     const imp = await tx.selectFrom('imports').select(['status']).where('id', '=', importId).forUpdate().executeTakeFirst();
     if (!imp) return 'missing';
     if (imp.status !== 'queued') return imp.status;
+    // Only addresses that occur more than once are joined back (a hash aggregate, no sort of the whole file).
     await sql`
       update import_rows r set duplicate_of = d.first_row
-      from (select row_no, min(row_no) over (partition by email_normalized) as first_row
-            from import_rows where import_id = ${importId} and email_normalized is not null) d
-      where r.import_id = ${importId} and r.row_no = d.row_no and d.first_row < d.row_no`.execute(tx);
+      from (select email_normalized, min(row_no) as first_row from import_rows
+            where import_id = ${importId} and email_normalized is not null
+            group by email_normalized having count(*) > 1) d
+      where r.import_id = ${importId} and r.email_normalized = d.email_normalized and r.row_no > d.first_row`.execute(tx);
     await tx.updateTable('imports').set({ status: 'running', started_at: new Date(), updated_at: new Date() }).where('id', '=', importId).execute();
     return 'running';
   });
 }
 
-const problemOf = (row: number, p: RowProblem): ErrorEntry => ({ row_no: row, field: p.field, code: p.code, message: p.message, other_row: null });
+export interface BatchOptions {
+  batchSize: number;
+  erasureSecret: string;
+  actor: string;
+  /** The next rows, read ahead while the previous batch wrote (used only if they start at the cursor). */
+  ahead?: Promise<StagedBatch>;
+  /** Called with this batch's last row when more rows follow: the caller may read them ahead. */
+  readAhead?: (after: number) => void;
+}
 
-export async function applyNextBatch(db: Db, importId: string, opts: { batchSize: number; erasureSecret: string; actor: string }): Promise<BatchOutcome> {
-  return pinnedTransaction(db, async (tx, client): Promise<BatchOutcome> => {
+/** The read-ahead rows if they start at the cursor, else the rows read here, under the lock. */
+async function stagedBatchAt(tx: Tx, importId: string, after: number, opts: BatchOptions): Promise<StagedBatch> {
+  const ahead = await opts.ahead?.catch(() => undefined);
+  if (ahead && ahead.after === after && ahead.checked.length > 0 && ahead.checked.length <= opts.batchSize) return ahead;
+  return readStagedBatch(tx, importId, after, opts.batchSize, opts.erasureSecret);
+}
+
+export async function applyNextBatch(db: Db, importId: string, opts: BatchOptions): Promise<BatchOutcome> {
+  return db.transaction().execute(async (tx): Promise<BatchOutcome> => {
     const imp = await tx.selectFrom('imports').selectAll().where('id', '=', importId).forUpdate().executeTakeFirst();
     if (!imp) return { state: 'failed', appliedThrough: 0, processed: 0 };
     const at = (state: BatchState, row = imp): BatchOutcome => ({ state, appliedThrough: row.applied_through, processed: row.processed });
@@ -102,7 +90,8 @@ export async function applyNextBatch(db: Db, importId: string, opts: { batchSize
     }
     await sql`select pg_advisory_xact_lock(${IMPORT_APPLY_LOCK})`.execute(tx);
 
-    const rows = await tx.selectFrom('import_rows').selectAll().where('import_id', '=', importId).where('row_no', '>', imp.applied_through).orderBy('row_no').limit(opts.batchSize).execute();
+    const batch = await stagedBatchAt(tx, importId, imp.applied_through, opts);
+    const rows = batch.checked;
     if (rows.length === 0) {
       if (imp.processed < imp.total_rows) {
         const message = 'The staged rows of this import were lost (database restart); upload the file again.';
@@ -114,8 +103,13 @@ export async function applyNextBatch(db: Db, importId: string, opts: { batchSize
       return at('done');
     }
 
-    const decided = await decide(tx, imp, rows, opts.erasureSecret);
-    if (!imp.dry_run) await write(tx, client, importId, decided, opts.actor);
+    const last = rows[rows.length - 1]!.row.row_no;
+    const finished = rows.length < opts.batchSize || last - 1 >= imp.total_rows;
+    // The next rows are read (on another connection) while this batch decides and writes.
+    if (!finished) opts.readAhead?.(last);
+
+    const decided = await decide(tx, imp, batch);
+    if (!imp.dry_run) await writeBatch(tx, importId, decided, opts.actor);
     if (decided.errors.length > 0) {
       await sql`
         insert into import_errors (import_id, row_no, field, code, message, other_row)
@@ -123,8 +117,6 @@ export async function applyNextBatch(db: Db, importId: string, opts: { batchSize
         from jsonb_to_recordset(${JSON.stringify(decided.errors)}::jsonb) as x(row_no int, field text, code text, message text, other_row int)
         order by row_no`.execute(tx);
     }
-    const last = rows[rows.length - 1]!.row_no;
-    const finished = rows.length < opts.batchSize || last - 1 >= imp.total_rows;
     const updated = await tx
       .updateTable('imports')
       .set((eb) => ({
@@ -148,24 +140,17 @@ export async function applyNextBatch(db: Db, importId: string, opts: { batchSize
 }
 
 interface Decided {
-  creates: ContactValues[];
-  updates: UpdateValues[];
+  creates: CreateDecision[];
+  updates: UpdateDecision[];
   unchanged: number;
   skipped: number;
   failedRows: number;
   errors: ErrorEntry[];
 }
 
-async function decide(tx: Tx, imp: ImportRow, rows: StagedImportRow[], erasureSecret: string): Promise<Decided> {
+async function decide(tx: Tx, imp: ImportRow, batch: StagedBatch): Promise<Decided> {
   const out: Decided = { creates: [], updates: [], unchanged: 0, skipped: 0, failedRows: 0, errors: [] };
-  const checked = rows.map((row) => {
-    const { problems, values } = checkRow(row);
-    const errors = problems.map((p) => problemOf(row.row_no, p));
-    if (row.duplicate_of !== null) {
-      errors.push({ row_no: row.row_no, field: 'email', code: 'IMPORT_DUPLICATE_EMAIL', message: `Row ${row.row_no} has the same email address as row ${row.duplicate_of}; row ${row.duplicate_of} applies, this one does not.`, other_row: row.duplicate_of });
-    }
-    return { row, values, errors };
-  });
+  const { checked } = batch;
   const candidates = checked.filter((c) => c.errors.length === 0);
 
   const companyIds = [...new Set(candidates.flatMap((c) => (c.values.companyId ? [c.values.companyId] : [])))];
@@ -174,7 +159,7 @@ async function decide(tx: Tx, imp: ImportRow, rows: StagedImportRow[], erasureSe
   const [knownIds, namedCompanies, erased, existing] = await Promise.all([
     companyIds.length ? tx.selectFrom('companies').select('id').where(sql<boolean>`id = any(${companyIds}::uuid[])`).where('merged_into', 'is', null).execute() : [],
     companyNames.length ? tx.selectFrom('companies').select(['id', sql<string>`lower(name)`.as('key')]).where(sql<boolean>`lower(name) = any(${companyNames}::text[])`).where('merged_into', 'is', null).execute() : [],
-    erasedAddresses(tx, erasureSecret, emails),
+    erasedAmong(tx, batch.hashes),
     emails.length
       ? tx
           .selectFrom('contacts')
@@ -208,7 +193,7 @@ async function decide(tx: Tx, imp: ImportRow, rows: StagedImportRow[], erasureSe
     const matches = byEmail.get(row.email_normalized!) ?? [];
     const next: ContactValues = { row_no: row.row_no, email: row.email, email_normalized: row.email_normalized, first_name: row.first_name, last_name: row.last_name, company_id: companyId, time_zone: row.time_zone, consent: values.consent, status: values.status, owner_id: null };
     if (matches.length === 0) {
-      out.creates.push({ ...next, owner_id: actor.role === 'rep' ? actor.userId : null });
+      out.creates.push({ row_no: row.row_no, company_id: companyId, consent: values.consent, status: values.status, owner_id: actor.role === 'rep' ? actor.userId : null });
       continue;
     }
     if (matches.length > 1) {
@@ -252,38 +237,6 @@ function changedFields(current: ExistingContact, next: ContactValues): string[] 
     ['status', current.status, next.status],
   ];
   return pairs.filter(([, was, cell]) => cell !== null && cell !== was).map(([field]) => field);
-}
-
-const CONTACTS_COPY = 'COPY contacts (id, email, email_normalized, first_name, last_name, company_id, time_zone, consent, status, owner_id, external_ids) FROM STDIN';
-const ACTIVITIES_COPY = 'COPY activities (contact_id, company_id, type, data, actor) FROM STDIN';
-
-async function write(tx: Tx, client: PoolClient, importId: string, d: Decided, actor: string): Promise<void> {
-  if (d.creates.length > 0) {
-    // New contacts and their activity entries go in with COPY on the batch's own connection (several
-    // times faster than INSERT … SELECT, and in the same commit). Ids are drawn here so each activity row
-    // names its contact.
-    const created = d.creates.map((c) => ({ ...c, id: randomUUID() }));
-    await copyRows(client, CONTACTS_COPY, created.map((c) => [c.id, c.email, c.email_normalized, c.first_name, c.last_name, c.company_id, c.time_zone, c.consent ?? 'unknown', c.status ?? 'active', c.owner_id, '{}']));
-    await copyRows(client, ACTIVITIES_COPY, created.map((c) => [c.id, c.company_id, 'contact_created', JSON.stringify({ importId, row: c.row_no }), actor]));
-  }
-  if (d.updates.length > 0) {
-    await sql`
-      with src as (
-        select * from jsonb_to_recordset(${JSON.stringify(d.updates)}::jsonb)
-          as x(id uuid, row_no int, email text, email_normalized text, first_name text, last_name text, company_id uuid, time_zone text, consent text, status text, owner_id uuid, fields jsonb)),
-      upd as (
-        update contacts c set
-          email = coalesce(src.email, c.email), email_normalized = coalesce(src.email_normalized, c.email_normalized),
-          first_name = coalesce(src.first_name, c.first_name), last_name = coalesce(src.last_name, c.last_name),
-          company_id = coalesce(src.company_id, c.company_id), time_zone = coalesce(src.time_zone, c.time_zone),
-          consent = coalesce(src.consent, c.consent), status = coalesce(src.status, c.status),
-          owner_id = src.owner_id, updated_at = now()
-        from src where c.id = src.id
-        returning c.id, c.company_id)
-      insert into activities (contact_id, company_id, type, data, actor)
-      select upd.id, upd.company_id, 'contact_updated', jsonb_build_object('importId', ${importId}::text, 'row', src.row_no, 'fields', src.fields), ${actor}
-      from upd join src using (id)`.execute(tx);
-  }
 }
 
 /** Removes the staged copy of the file once the import has finished (it holds personal data). */

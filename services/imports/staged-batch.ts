@@ -1,0 +1,52 @@
+/**
+ * The part of an import batch that needs no lock: read the next staged rows, apply the row rules and the
+ * in-file duplicate marks, and hash the remaining addresses for the erasure check. Staged rows do not
+ * change once the import runs (prepareImport marks duplicates before), so the batch step may have this
+ * read ahead, on another connection, while the previous batch writes (services/imports/apply-batch.ts
+ * uses it only if it starts right after the import's cursor).
+ */
+import type { Db } from '../../db/database';
+import type { StagedImportRow } from '../../db/schema-duplicates-import';
+import { checkRow, type CheckedRow } from '../../domain/imports/row-rules';
+import { erasureHashesOf } from '../erasure/erased-subject';
+
+export interface ErrorEntry {
+  row_no: number;
+  field: string | null;
+  code: string;
+  message: string;
+  other_row: number | null;
+}
+
+/** What the batch reads of a staged row (not the import id it already knows). */
+const STAGED_COLUMNS = ['row_no', 'email', 'email_normalized', 'first_name', 'last_name', 'company_id', 'company_name', 'time_zone', 'consent', 'status', 'duplicate_of'] as const;
+export type StagedRow = Omit<StagedImportRow, 'import_id'>;
+
+export interface RowCheck {
+  row: StagedRow;
+  values: CheckedRow;
+  errors: ErrorEntry[];
+}
+
+export interface StagedBatch {
+  /** The cursor it was read after: valid only while the import's applied_through is still this. */
+  after: number;
+  checked: RowCheck[];
+  /** Keyed hash → normalised address, of the rows that passed the rules. */
+  hashes: Map<string, string>;
+}
+
+/** The rows after `after` (at most `limit`), checked; `db` may be the batch's transaction or the pool. */
+export async function readStagedBatch(db: Db, importId: string, after: number, limit: number, erasureSecret: string): Promise<StagedBatch> {
+  const rows = await db.selectFrom('import_rows').select(STAGED_COLUMNS).where('import_id', '=', importId).where('row_no', '>', after).orderBy('row_no').limit(limit).execute();
+  const checked = rows.map((row): RowCheck => {
+    const { problems, values } = checkRow(row);
+    const errors: ErrorEntry[] = problems.map((p) => ({ row_no: row.row_no, field: p.field, code: p.code, message: p.message, other_row: null }));
+    if (row.duplicate_of !== null) {
+      errors.push({ row_no: row.row_no, field: 'email', code: 'IMPORT_DUPLICATE_EMAIL', message: `Row ${row.row_no} has the same email address as row ${row.duplicate_of}; row ${row.duplicate_of} applies, this one does not.`, other_row: row.duplicate_of });
+    }
+    return { row, values, errors };
+  });
+  const hashes = erasureHashesOf(erasureSecret, checked.flatMap((c) => (c.errors.length === 0 ? [c.row.email_normalized] : [])));
+  return { after, checked, hashes };
+}
