@@ -21,6 +21,12 @@ const shared = {
 module.exports = {
   // Temporal workers and PostgreSQL make tests I/O bound; two files at a time fit a 2-core machine.
   maxWorkers: 2,
+  // Each test file loads its own copy of the app, the Temporal SDK and the workflow bundle. A worker
+  // whose heap is above this after a file is replaced by a fresh one: garbage collection stays cheap,
+  // and at the end Jest gives a worker only 500 ms to exit, too little to tear down a heap of a GB or
+  // more on a loaded machine ("A worker process has failed to exit gracefully"). The leak that made
+  // heaps that big is fixed (services/metrics/registry.ts); what each file still leaves is ~7 MB.
+  workerIdleMemoryLimit: '640MB',
   verbose: false,
   // Per project it is ignored (Jest 30 reads it from the global config only).
   testTimeout: 60_000,
