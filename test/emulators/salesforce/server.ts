@@ -193,6 +193,12 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions): 
       if (!res.headersSent) send(res, errorReply(err), {});
     });
   });
+  // Like Salesforce's front end, keep idle connections open longer than a client keeps an idle socket
+  // (Node's agent: 5 s, the same as Node's server default). With equal timeouts a request sent on a
+  // socket just as the server closes it fails with ECONNRESET and jsforce resends it: one call counted
+  // twice, by chance, in tests that count calls.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
