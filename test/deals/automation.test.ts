@@ -90,6 +90,10 @@ describe('deal automation', () => {
 
     // The same rule on a deal a person did not just move (an old manual move) does move it.
     const old = await callJson(fx.app, fx.keys.rep, 'POST', '/v1/deals', dealBody(p.id, p.stage('Lead')), 201);
+    // Its automation reads the creation first: were it to read later, while the rule is deleted below, it
+    // would pass the move over with no rule to apply, and the rule could never fire for it.
+    const created = await fx.tdb.db.selectFrom('deal_stage_history').select('id').where('deal_id', '=', old.id).where('event', '=', 'created').executeTakeFirstOrThrow();
+    await eventually(async () => ((await fx.handle(old.id).query(dealAutomationContract.queries.status)).afterHistoryId === String(created.id) ? true : undefined), 'the old deal\'s automation to read its creation');
     await fx.tdb.db.updateTable('deal_rules').set({ deleted_at: new Date() }).where('id', '=', r.id).execute();
     await patchDeal(fx.app, fx.keys.rep, old.id, 1, { stageId: p.stage('Proposal') });
     await fx.tdb.db.updateTable('deal_stage_history').set({ at: sql`at - interval '2 hours'` }).where('deal_id', '=', old.id).execute();
