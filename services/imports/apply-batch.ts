@@ -25,17 +25,11 @@ export interface BatchOutcome {
 /** Import batches of every import run one at a time: two files with one new address cannot both create it. */
 const IMPORT_APPLY_LOCK = 0x1_2_0_0_1;
 
-interface ExistingContact {
+/** A contact as stored: the import's contact fields, where consent and status are never null. */
+interface ExistingContact extends Omit<ContactValues, 'row_no' | 'consent' | 'status'> {
   id: string;
-  email: string | null;
-  email_normalized: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  company_id: string | null;
-  time_zone: string | null;
   consent: string;
   status: string;
-  owner_id: string | null;
 }
 
 /**
