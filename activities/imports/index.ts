@@ -1,8 +1,7 @@
-import { Context } from '@temporalio/activity';
 import { requireSetting } from '../../domain/config';
-import { applyNextBatch, dropStagedRows, prepareImport, type BatchOutcome } from '../../services/imports/apply-batch';
+import { dropStagedRows, prepareImport } from '../../services/imports/apply-batch';
+import { applyBatches } from '../../services/imports/apply-lanes';
 import { failImport, importCounts } from '../../services/imports/imports';
-import { readStagedBatch, type StagedBatch } from '../../services/imports/staged-batch';
 import { importContract, type ImportBatchesResult, type ImportInput, type ImportResult } from '../../workflows/import/contract';
 import type { ActivityDeps } from '../deps';
 import { heartbeatWhile } from '../heartbeat';
@@ -24,21 +23,8 @@ export function createImportActivities(deps: ActivityDeps) {
      */
     async importApplyBatches({ importId }: ImportInput): Promise<ImportBatchesResult> {
       const erasureSecret = requireSetting(deps.config, 'ERASURE_HASH_SECRET');
-      const batchSize = deps.config.IMPORT_BATCH_SIZE;
       const until = clock() + CALL_BUDGET_MS;
-      // Each batch has the next one's rows read and checked meanwhile (the batches themselves stay serial).
-      let ahead: Promise<StagedBatch> | undefined;
-      const readAhead = (after: number) => {
-        ahead = readStagedBatch(deps.db, importId, after, batchSize, erasureSecret);
-        ahead.catch(() => undefined); // the batch reads again under its lock if this failed
-      };
-      let outcome: BatchOutcome;
-      do {
-        Context.current().heartbeat();
-        const next = ahead;
-        ahead = undefined;
-        outcome = await heartbeatWhile(() => applyNextBatch(deps.db, importId, { batchSize, erasureSecret, actor: importContract.actor(importId), ahead: next, readAhead }));
-      } while (outcome.state === 'more' && clock() < until);
+      const outcome = await heartbeatWhile(() => applyBatches(deps.db, importId, { batchSize: deps.config.IMPORT_BATCH_SIZE, erasureSecret, actor: importContract.actor(importId), keepGoing: () => clock() < until }));
       if (outcome.state === 'failed') return { state: 'cancelled', appliedThrough: outcome.appliedThrough, processed: outcome.processed };
       return { state: outcome.state, appliedThrough: outcome.appliedThrough, processed: outcome.processed };
     },

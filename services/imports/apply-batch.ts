@@ -23,7 +23,7 @@ export interface BatchOutcome {
 }
 
 /** Import batches of every import run one at a time: two files with one new address cannot both create it. */
-const IMPORT_APPLY_LOCK = 0x1_2_0_0_1;
+export const IMPORT_APPLY_LOCK = 0x1_2_0_0_1;
 
 /** A contact as stored: the import's contact fields, where consent and status are never null. */
 interface ExistingContact extends Omit<ContactValues, 'row_no' | 'consent' | 'status'> {
@@ -57,19 +57,22 @@ export interface BatchOptions {
   batchSize: number;
   erasureSecret: string;
   actor: string;
-  /** The next rows, read ahead while the previous batch wrote (used only if they start at the cursor). */
-  ahead?: Promise<StagedBatch>;
-  /** Called with this batch's last row when more rows follow: the caller may read them ahead. */
-  readAhead?: (after: number) => void;
+  /** The caller holds the import lock for the whole run (apply-lanes.ts): the batch does not take it. */
+  lockHeld?: boolean;
+  /** Called once this batch's rows are read: its last row, and whether it is the import's last batch. */
+  onRead?: (read: BatchRead) => void;
 }
 
-/** The read-ahead rows if they start at the cursor, else the rows read here, under the lock. */
-async function stagedBatchAt(tx: Tx, importId: string, after: number, opts: BatchOptions): Promise<StagedBatch> {
-  const ahead = await opts.ahead?.catch(() => undefined);
-  if (ahead && ahead.after === after && ahead.checked.length > 0 && ahead.checked.length <= opts.batchSize) return ahead;
-  return readStagedBatch(tx, importId, after, opts.batchSize, opts.erasureSecret);
+export interface BatchRead {
+  last: number;
+  finished: boolean;
 }
 
+/**
+ * Applies the batch at the import's cursor, in one transaction. The first batch of each run: it locks
+ * the import's row for the whole batch and moves the import through its end states (cancelled,
+ * completed, staging lost).
+ */
 export async function applyNextBatch(db: Db, importId: string, opts: BatchOptions): Promise<BatchOutcome> {
   return db.transaction().execute(async (tx): Promise<BatchOutcome> => {
     const imp = await tx.selectFrom('imports').selectAll().where('id', '=', importId).forUpdate().executeTakeFirst();
@@ -82,11 +85,10 @@ export async function applyNextBatch(db: Db, importId: string, opts: BatchOption
       await tx.updateTable('imports').set({ status: 'cancelled', finished_at: new Date(), updated_at: new Date() }).where('id', '=', importId).execute();
       return at('cancelled');
     }
-    await sql`select pg_advisory_xact_lock(${IMPORT_APPLY_LOCK})`.execute(tx);
+    if (!opts.lockHeld) await sql`select pg_advisory_xact_lock(${IMPORT_APPLY_LOCK})`.execute(tx);
 
-    const batch = await stagedBatchAt(tx, importId, imp.applied_through, opts);
-    const rows = batch.checked;
-    if (rows.length === 0) {
+    const batch = await readStagedBatch(tx, importId, imp.applied_through, opts.batchSize, opts.erasureSecret);
+    if (batch.checked.length === 0) {
       if (imp.processed < imp.total_rows) {
         const message = 'The staged rows of this import were lost (database restart); upload the file again.';
         await tx.updateTable('imports').set({ status: 'failed', code: 'IMPORT_STAGING_LOST', message, finished_at: new Date(), updated_at: new Date() }).where('id', '=', importId).execute();
@@ -96,41 +98,90 @@ export async function applyNextBatch(db: Db, importId: string, opts: BatchOption
       await tx.deleteFrom('import_rows').where('import_id', '=', importId).execute();
       return at('done');
     }
-
-    const last = rows[rows.length - 1]!.row.row_no;
-    const finished = rows.length < opts.batchSize || last - 1 >= imp.total_rows;
-    // The next rows are read (on another connection) while this batch decides and writes.
-    if (!finished) opts.readAhead?.(last);
-
-    const decided = await decide(tx, imp, batch);
-    if (!imp.dry_run) await writeBatch(tx, importId, decided, opts.actor);
-    if (decided.errors.length > 0) {
-      await sql`
-        insert into import_errors (import_id, row_no, field, code, message, other_row)
-        select ${importId}::uuid, row_no, field, code, message, other_row
-        from jsonb_to_recordset(${JSON.stringify(decided.errors)}::jsonb) as x(row_no int, field text, code text, message text, other_row int)
-        order by row_no`.execute(tx);
-    }
-    const updated = await tx
-      .updateTable('imports')
-      .set((eb) => ({
-        applied_through: last,
-        processed: eb('processed', '+', rows.length),
-        created: eb('created', '+', decided.creates.length),
-        updated: eb('updated', '+', decided.updates.length),
-        unchanged: eb('unchanged', '+', decided.unchanged),
-        skipped: eb('skipped', '+', decided.skipped),
-        failed: eb('failed', '+', decided.failedRows),
-        updated_at: new Date(),
-        ...(finished && { status: 'completed' as const, finished_at: new Date() }),
-      }))
-      .where('id', '=', importId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    // "completed" means the staged copy of the file (personal data) is gone: it goes in the same commit.
-    if (finished) await tx.deleteFrom('import_rows').where('import_id', '=', importId).execute();
-    return at(finished ? 'done' : 'more', updated);
+    const read = readOf(imp, batch, opts);
+    const decided = await decideAndWrite(tx, imp, batch, opts);
+    const updated = await moveCursor(tx, imp, batch, read, decided);
+    return at(read.finished ? 'done' : 'more', updated!);
   });
+}
+
+/** A follower could not commit: the batch before it did not (or the import stopped). Rolls it back. */
+class NotApplied extends Error {}
+
+/**
+ * Applies the batch after `after` while the batch before it (`previous`, which ends at `after`) is
+ * still writing, on another connection: it reads, decides and writes its rows meanwhile, then commits
+ * only once `previous` has committed and the import's cursor is at `after`. Otherwise it rolls back
+ * and resolves null: its rows are applied by the next run, from the cursor. The caller holds the
+ * import lock (its rows' addresses are not in `previous`: in-file duplicates are marked beforehand).
+ */
+export async function applyFollowingBatch(db: Db, importId: string, after: number, previous: Promise<BatchOutcome>, opts: BatchOptions): Promise<BatchOutcome | null> {
+  try {
+    return await db.transaction().execute(async (tx): Promise<BatchOutcome> => {
+      // Not locked: the import's row is locked by `previous` until it commits; its settings do not change.
+      const imp = await tx.selectFrom('imports').selectAll().where('id', '=', importId).executeTakeFirst();
+      if (imp?.status !== 'running') throw new NotApplied();
+      const batch = await readStagedBatch(tx, importId, after, opts.batchSize, opts.erasureSecret);
+      if (batch.checked.length === 0) throw new NotApplied();
+      const read = readOf(imp, batch, opts);
+      const decided = await decideAndWrite(tx, imp, batch, opts);
+      const before = await previous.catch(() => null);
+      if (before?.state !== 'more' || before.appliedThrough !== after) throw new NotApplied();
+      const updated = await moveCursor(tx, imp, batch, read, decided, after);
+      if (!updated) throw new NotApplied();
+      return { state: read.finished ? 'done' : 'more', appliedThrough: updated.applied_through, processed: updated.processed };
+    });
+  } catch (err) {
+    if (err instanceof NotApplied) return null;
+    throw err;
+  }
+}
+
+function readOf(imp: ImportRow, batch: StagedBatch, opts: BatchOptions): BatchRead {
+  const rows = batch.checked;
+  const last = rows[rows.length - 1]!.row.row_no;
+  const read = { last, finished: rows.length < opts.batchSize || last - 1 >= imp.total_rows };
+  opts.onRead?.(read);
+  return read;
+}
+
+async function decideAndWrite(tx: Tx, imp: ImportRow, batch: StagedBatch, opts: BatchOptions): Promise<Decided> {
+  const decided = await decide(tx, imp, batch);
+  if (!imp.dry_run) await writeBatch(tx, imp.id, decided, opts.actor);
+  if (decided.errors.length > 0) {
+    await sql`
+      insert into import_errors (import_id, row_no, field, code, message, other_row)
+      select ${imp.id}::uuid, row_no, field, code, message, other_row
+      from jsonb_to_recordset(${JSON.stringify(decided.errors)}::jsonb) as x(row_no int, field text, code text, message text, other_row int)
+      order by row_no`.execute(tx);
+  }
+  return decided;
+}
+
+/**
+ * Counters and cursor, in the batch's commit; with `expectedCursor`, only if the cursor is still there
+ * and the import still running (else nothing is updated and undefined comes back).
+ */
+async function moveCursor(tx: Tx, imp: ImportRow, batch: StagedBatch, read: BatchRead, decided: Decided, expectedCursor?: number): Promise<ImportRow | undefined> {
+  let update = tx
+    .updateTable('imports')
+    .set((eb) => ({
+      applied_through: read.last,
+      processed: eb('processed', '+', batch.checked.length),
+      created: eb('created', '+', decided.creates.length),
+      updated: eb('updated', '+', decided.updates.length),
+      unchanged: eb('unchanged', '+', decided.unchanged),
+      skipped: eb('skipped', '+', decided.skipped),
+      failed: eb('failed', '+', decided.failedRows),
+      updated_at: new Date(),
+      ...(read.finished && { status: 'completed' as const, finished_at: new Date() }),
+    }))
+    .where('id', '=', imp.id);
+  if (expectedCursor !== undefined) update = update.where('applied_through', '=', expectedCursor).where('status', '=', 'running');
+  const updated = await update.returningAll().executeTakeFirst();
+  // "completed" means the staged copy of the file (personal data) is gone: it goes in the same commit.
+  if (updated && read.finished) await tx.deleteFrom('import_rows').where('import_id', '=', imp.id).execute();
+  return updated;
 }
 
 interface Decided {

@@ -1,9 +1,7 @@
 /**
  * The part of an import batch that needs no lock: read the next staged rows, apply the row rules and the
  * in-file duplicate marks, and hash the remaining addresses for the erasure check. Staged rows do not
- * change once the import runs (prepareImport marks duplicates before), so the batch step may have this
- * read ahead, on another connection, while the previous batch writes (services/imports/apply-batch.ts
- * uses it only if it starts right after the import's cursor).
+ * change once the import runs (prepareImport marks duplicates before).
  */
 import type { Db } from '../../db/database';
 import type { StagedImportRow } from '../../db/schema-duplicates-import';
@@ -36,7 +34,7 @@ export interface StagedBatch {
   hashes: Map<string, string>;
 }
 
-/** The rows after `after` (at most `limit`), checked; `db` may be the batch's transaction or the pool. */
+/** The rows after `after` (at most `limit`), checked. */
 export async function readStagedBatch(db: Db, importId: string, after: number, limit: number, erasureSecret: string): Promise<StagedBatch> {
   const rows = await db.selectFrom('import_rows').select(STAGED_COLUMNS).where('import_id', '=', importId).where('row_no', '>', after).orderBy('row_no').limit(limit).execute();
   const checked = rows.map((row): RowCheck => {
