@@ -74,7 +74,7 @@ export async function stageImport(deps: ImportDeps, body: AsyncIterable<Buffer |
     }
     if (err instanceof CsvFormatError) {
       await fail('VALIDATION_FAILED', 'The file is not valid CSV.');
-      throw invalidFields([{ path: 'body', problem: `not valid CSV${err.line ? ` (near line ${err.line})` : ''}: ${err.message.replace(/^Invalid[^:]*:\s*/, '')}` }], 'The file is not valid CSV.');
+      throw invalidFields([{ path: 'body', problem: `not valid CSV (near row ${err.row}): ${err.message}` }], 'The file is not valid CSV.');
     }
     if (err instanceof ServiceError) {
       await fail(err.code, err.message);
@@ -102,31 +102,44 @@ export async function stageImport(deps: ImportDeps, body: AsyncIterable<Buffer |
 async function stream(deps: ImportDeps, importId: string, body: AsyncIterable<Buffer | string>, opts: ImportOptions) {
   const { config } = deps;
   const source = await openCsvSource(body, { maxBytes: config.IMPORT_MAX_BYTES, encoding: opts.encoding, delimiter: opts.delimiter });
-  const records = source.records[Symbol.asyncIterator]();
-  const first = await records.next();
+  const chunks = source.records[Symbol.asyncIterator]();
+  const first = await chunks.next();
   if (first.done) throw invalidFields([{ path: 'body', problem: 'the file is empty: expected a header row and data rows' }], 'The file is empty.');
-  const headers = first.value.map((h) => h.trim());
-  const resolved = resolveMapping(headers, opts.mapping);
-  if (!resolved.ok) throw invalidFields(resolved.problems.map((p): FieldProblem => ({ path: `mapping.${p.field}`, problem: p.problem })));
-  const { mapping } = resolved;
-  if (mapping.email === undefined) {
-    const message = `No column maps to the email address (the unique key). Columns: ${headers.join(', ')}. Name one "email" or pass mapping.email.`;
-    throw new ServiceError('invalid', 'IMPORT_NO_EMAIL_COLUMN', message, [{ path: 'mapping.email', problem: 'no column of the file maps to email', code: 'IMPORT_NO_EMAIL_COLUMN' }]);
+  const headers = first.value[0]!.map((h) => h.trim());
+  let resolved: ReturnType<typeof resolveMapping>;
+  try {
+    resolved = resolveMapping(headers, opts.mapping);
+    if (!resolved.ok) throw invalidFields(resolved.problems.map((p): FieldProblem => ({ path: `mapping.${p.field}`, problem: p.problem })));
+    if (resolved.mapping.email === undefined) {
+      const message = `No column maps to the email address (the unique key). Columns: ${headers.join(', ')}. Name one "email" or pass mapping.email.`;
+      throw new ServiceError('invalid', 'IMPORT_NO_EMAIL_COLUMN', message, [{ path: 'mapping.email', problem: 'no column of the file maps to email', code: 'IMPORT_NO_EMAIL_COLUMN' }]);
+    }
+  } catch (err) {
+    await chunks.return?.(undefined);
+    throw err;
   }
+  const { mapping } = resolved;
 
   const copy = await openCopyWriter(poolOf(deps.db), COPY_STATEMENT);
   let rowNo = FIRST_DATA_ROW - 1;
   try {
-    for (let next = await records.next(); !next.done; next = await records.next()) {
-      rowNo++;
-      if (rowNo - 1 > config.IMPORT_MAX_ROWS) throw new UploadTooLargeError(`The file has more than ${config.IMPORT_MAX_ROWS} data rows.`);
-      await copy.write(stagedValues(importId, rowNo, next.value, mapping));
+    for (let chunk: string[][] | undefined = first.value.slice(1); chunk; chunk = await nextChunk()) {
+      for (const record of chunk) {
+        rowNo++;
+        if (rowNo - 1 > config.IMPORT_MAX_ROWS) throw new UploadTooLargeError(`The file has more than ${config.IMPORT_MAX_ROWS} data rows.`);
+        await copy.write(stagedValues(importId, rowNo, record, mapping));
+      }
     }
     const rows = await copy.finish();
     return { rows, bytes: source.bytes(), encoding: source.encoding, delimiter: source.delimiter, mapping: describeMapping(headers, mapping), ignored: ignoredColumns(headers, mapping) };
   } catch (err) {
     await copy.abort(err as Error);
-    await records.return?.(undefined);
+    await chunks.return?.(undefined);
     throw err;
+  }
+
+  async function nextChunk(): Promise<string[][] | undefined> {
+    const next = await chunks.next();
+    return next.done ? undefined : next.value;
   }
 }

@@ -8,9 +8,9 @@ import { uploadFile, writeBigCsv } from './big-file';
  * A 1,000,000-row file (≈ 60 MB) with 1 % bad rows and 2 % in-file duplicates, uploaded as a stream to
  * the listening API, staged with COPY, applied in batches by the workflow: every row accounted for once.
  */
-// About 2 minutes alone, 4–8 under the full suite on 2 cores (csv-parse is slow inside jest, and the
-// cluster project's chaos test may run beside it): the bound is about correctness at scale, not speed
-// (the benchmark measures that), so it is generous.
+// About 2 minutes alone, several under the full suite on 2 cores (the cluster project's chaos test may
+// run beside it): the bound is about correctness at scale, not speed (the benchmark measures that), so
+// it is generous.
 jest.setTimeout(1_500_000);
 const ROWS = Number(process.env.MILLION_ROWS ?? 1_000_000);
 
