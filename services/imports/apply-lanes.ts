@@ -27,6 +27,8 @@ function lane(run: (onRead: (r: BatchRead) => void) => Promise<BatchOutcome | nu
   let onRead!: (r: BatchRead | null) => void;
   const read = new Promise<BatchRead | null>((resolve) => (onRead = resolve));
   const done = run(onRead).finally(() => onRead(null));
+  // Awaited later (a follower may fail while the batch before it still writes): not an unhandled rejection meanwhile.
+  done.catch(() => undefined);
   return { read, done };
 }
 
