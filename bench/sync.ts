@@ -15,6 +15,7 @@ import { openCopyWriter } from '../db/copy-writer';
 import { connectorService } from '../services/sync/connectors';
 import { startSalesforceEmulator } from '../test/emulators/salesforce';
 import { BENCH_SECRETS, freshDatabase, startWorkerProcess, type BenchInfra } from './infra';
+import { cpuBetween, snapshotCpu, type CpuUsage } from './cpu';
 import { round } from './phases';
 
 /** RSS is flat when its peak in the second half of the load is within this of the first half's (no growth with the records read). */
@@ -30,6 +31,8 @@ export interface SyncBench {
   ratio: { value: number; target: number; pass: boolean };
   workerRss: { samples: number; atStartMiB: number; firstHalfMaxMiB: number; secondHalfMaxMiB: number; secondHalfGrowthMiB: number; seriesMiB: number[]; targetMiB: number; pass: boolean };
   incremental: { changed: number; apiCalls: number; targetCalls: number; seconds: number; pass: boolean };
+  /** CPU of the raw COPY and of the load by process (less sensitive than wall time to other runs on a shared machine). */
+  cpu: { rawCopy: CpuUsage; initialLoad: CpuUsage };
 }
 
 const mib = (bytes: number) => round(bytes / 1024 / 1024);
@@ -48,11 +51,13 @@ export async function syncBench(infra: BenchInfra, contacts: number, log: (m: st
     const company = await copyDb.db.insertInto('companies').values({ name: 'Bench Co', domains: ['bench.example'], external_ids: '{}' }).returning('id').executeTakeFirstOrThrow();
     const rows = emulator.control.records('Contact').map((r) => [r.Email as string, normalizeEmail(r.Email as string), r.FirstName as string, r.LastName as string, company.id, 'unknown', 'active']);
     log(`raw COPY of ${rows.length} contacts (baseline)`);
+    let cpuBefore = snapshotCpu();
     let t = performance.now();
     const writer = await openCopyWriter(poolOf(copyDb.db), 'COPY contacts (email, email_normalized, first_name, last_name, company_id, consent, status) FROM STDIN');
     for (const row of rows) await writer.write(row);
     await writer.finish();
     const rawCopySeconds = (performance.now() - t) / 1000;
+    const rawCopyCpu = cpuBetween(cpuBefore, snapshotCpu());
     rows.length = 0;
 
     const taskQueue = 'bench-sync';
@@ -64,6 +69,7 @@ export async function syncBench(infra: BenchInfra, contacts: number, log: (m: st
       if (r) rss.push(r);
     }, 200);
     log(`initial load of ${contacts} contacts from the emulator (Bulk API 2.0) on a worker process`);
+    cpuBefore = snapshotCpu();
     t = performance.now();
     const connector = await service.create({ type: 'salesforce', name: 'Bench', settings: { loginUrl: emulator.url, ...CREDENTIALS, objects: ['Account', 'Contact'], cadence: 'PT1H', recordCap: 5_000, detectDuplicatesOnCreate: false } }, { userId: null, role: 'system' });
     const cycleDone = async (after: Date) =>
@@ -71,6 +77,7 @@ export async function syncBench(infra: BenchInfra, contacts: number, log: (m: st
     const started = new Date(Date.now() - 1_000);
     await waitFor('the initial load', async () => (await cycleDone(started)) !== undefined, { timeoutMs: 900_000, intervalMs: 100 });
     const initialLoadSeconds = (performance.now() - t) / 1000;
+    const initialLoadCpu = cpuBetween(cpuBefore, snapshotCpu());
     clearInterval(sampler);
     const synced = await syncDb.db.selectFrom('sync_records').select(sql<string>`count(*)`.as('n')).where('connector_id', '=', connector.id).where('status', '=', 'synced').executeTakeFirstOrThrow();
     if (Number(synced.n) !== contacts + 1) throw new Error(`expected ${contacts + 1} synced records, got ${synced.n}`);
@@ -119,6 +126,7 @@ export async function syncBench(infra: BenchInfra, contacts: number, log: (m: st
         pass: rss.length > 4 && mib(secondHalf - firstHalf) <= SYNC_TARGETS.rssSecondHalfGrowthMiB,
       },
       incremental: { changed: CHANGED, apiCalls: incremental.api_calls, targetCalls: SYNC_TARGETS.incrementalApiCalls, seconds: round(incSeconds, 2), pass: incremental.api_calls <= SYNC_TARGETS.incrementalApiCalls },
+      cpu: { rawCopy: rawCopyCpu, initialLoad: initialLoadCpu },
     };
   } finally {
     await worker?.process.stop({ graceMs: 15_000 });
@@ -133,6 +141,7 @@ export function printSyncTable(r: SyncBench): void {
   console.table([
     { metric: `raw COPY of ${r.contacts} contacts (baseline)`, value: `${r.rawCopySeconds} s`, target: '', result: '' },
     { metric: `initial load of ${r.contacts} contacts (emulator → PostgreSQL, end to end)`, value: `${r.initialLoadSeconds} s`, target: '', result: '' },
+    { metric: 'CPU: raw COPY (PostgreSQL) / load (PostgreSQL, worker, emulator)', value: `${r.cpu.rawCopy.byKind.postgres} ms / ${r.cpu.initialLoad.byKind.postgres}, ${r.cpu.initialLoad.byKind.worker}, ${r.cpu.initialLoad.benchProcessMs} ms`, target: '', result: '' },
     { metric: 'COPY / initial load ratio', value: String(r.ratio.value), target: `≥ ${r.ratio.target}`, result: verdict(r.ratio.pass) },
     { metric: `worker RSS during the load (${r.workerRss.samples} samples)`, value: `start ${r.workerRss.atStartMiB}, peak 1st half ${r.workerRss.firstHalfMaxMiB}, 2nd half ${r.workerRss.secondHalfMaxMiB} MiB`, target: `2nd − 1st ≤ ${r.workerRss.targetMiB} MiB`, result: verdict(r.workerRss.pass) },
     { metric: `incremental cycle, ${r.incremental.changed} changed records`, value: `${r.incremental.apiCalls} API calls, ${r.incremental.seconds} s`, target: `≤ ${r.incremental.targetCalls} calls`, result: verdict(r.incremental.pass) },

@@ -39,9 +39,12 @@ export function fieldsToRead(object: SyncObject, settings: SyncSettings): string
   });
 }
 
-/** Fields whose values are checkboxes under these settings. */
+/** Fields whose values are checkboxes under these settings (one set per settings object: a load reads 100,000 records with the same). */
+const booleansOf = new WeakMap<SyncSettings, Set<string>>();
 function booleanFields(settings: SyncSettings): Set<string> {
-  return new Set([...KNOWN_BOOLEANS, settings.activeField]);
+  let set = booleansOf.get(settings);
+  if (!set) booleansOf.set(settings, (set = new Set([...KNOWN_BOOLEANS, settings.activeField])));
+  return set;
 }
 
 /** `2026-01-01T10:15:42.000+0000` (REST) or `…Z` (Bulk) → `2026-01-01T10:15:42.000Z`. */
@@ -66,7 +69,8 @@ export function toSnapshot(raw: Record<string, unknown>, fields: string[], setti
   for (const field of fields) out[field] = normaliseValue(field, raw[field], booleans);
   // Checkboxes are never null in Salesforce; a missing one reads as false.
   for (const field of fields) if (booleans.has(field) && out[field] === null) out[field] = false;
-  return { ...out, Id: String(raw.Id) } as CrmSnapshot;
+  out.Id = String(raw.Id);
+  return out as CrmSnapshot;
 }
 
 export const text = (s: CrmSnapshot | null | undefined, field: string): string | null => {

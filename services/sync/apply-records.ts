@@ -14,10 +14,11 @@ import type { ReasonCode } from '../../domain/reason-codes';
 import { planLocalWrite, type FieldSource, type LocalPlan, type LocalValues } from '../../domain/sync/local-plan';
 import { decideInbound, matchEmail, type AccountFacts, type LocalCandidate, type SyncDecision } from '../../domain/sync/rules';
 import type { SyncSettings } from '../../domain/sync/settings';
+import { compactChecks } from '../../domain/sync/stored-checks';
 import { accountDomains, text, type CrmSnapshot } from '../../domain/sync/snapshot';
 import type { SyncObject, SyncRecordStatus } from '../../domain/sync/vocabulary';
 import { endLiveEnrollmentsOfContact } from '../contacts/lifecycle';
-import { erasedAddresses } from '../erasure/erased-subject';
+import { erasedAddressesOfBatch } from '../erasure/erased-subject';
 import { columnsOf, companyValues, contactValues } from './local-columns';
 
 export interface ApplyContext {
@@ -29,6 +30,11 @@ export interface ApplyContext {
   erasureSecret: string;
   /** Decide only: nothing is written, each decision goes to the collector (POST /v1/connectors/:id/dry-run). */
   dryRun?: DryRunCollector;
+  /**
+   * The caller knows no record of the batch is stored yet (a first load of a person object: the table
+   * held none of them when it began, and a Bulk job lists each id once), so their state is not looked up.
+   */
+  allNew?: boolean;
 }
 
 /** What a dry run learns of each record; the accounts it decided stand in for the stored ones when their contacts are decided. */
@@ -145,7 +151,7 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
   // This connector's own local writes are not queued back to it (the outbound triggers read this).
   if (!ctx.dryRun) await sql`select set_config('crm_workflows.sync_origin', ${C}, true)`.execute(tx);
 
-  const existingRows = (await tx
+  const existingRows: ExistingRecord[] = ctx.allNew ? [] : ((await tx
     .selectFrom('sync_records')
     .select(['external_id', 'local_id', 'status', 'code', 'decision', 'snapshot', 'applied', 'field_sources', 'email_normalized', 'crm_modstamp'])
     .where('connector_id', '=', C)
@@ -153,7 +159,7 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
     .where(sql<boolean>`external_id = any(${ids}::text[])`)
     .orderBy('external_id')
     .$if(!ctx.dryRun, (qb) => qb.forUpdate())
-    .execute()) as ExistingRecord[];
+    .execute()) as ExistingRecord[]);
   const existing = new Map(existingRows.map((r) => [r.external_id, r]));
 
   // An older read never overwrites a newer one (a retried page after a crash, a reeval racing a read).
@@ -232,26 +238,26 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
     if (email) emailOf.set(id, email);
   }
   const emails = [...new Set(emailOf.values())];
+  const emailsLookedUp = new Set(emails);
   const sameObjectByEmail = new Map<string, string[]>();
   const contactEmails = new Set<string>();
+  // Every other person record holding one of the batch's emails (either object, any status): the facts
+  // above, and later the records to re-evaluate when this batch changes who holds an email.
+  const holdersByEmail = new Map<string, Array<{ object: string; external_id: string }>>();
   const localByEmail = new Map<string, string[]>();
   const linkedTo = new Map<string, string[]>();
   let erased = new Set<string>();
   if (emails.length > 0) {
-    const [others, contactRecords, localContacts, erasedSet] = await Promise.all([
+    const [holders, localContacts, erasedSet] = await Promise.all([
       tx
         .selectFrom('sync_records')
-        .select(['external_id', 'email_normalized'])
+        .select(['object', 'external_id', 'email_normalized', 'status'])
         .where('connector_id', '=', C)
-        .where('object', '=', object)
-        .where('status', '!=', 'stopped')
+        .where('object', 'in', ['Contact', 'Lead'])
         .where(sql<boolean>`email_normalized = any(${emails}::text[])`)
-        .where(sql<boolean>`external_id <> all(${ids}::text[])`)
+        .where(sql<boolean>`not (object = ${object} and external_id = any(${ids}::text[]))`)
         .orderBy('external_id')
         .execute(),
-      object === 'Lead'
-        ? tx.selectFrom('sync_records').select('email_normalized').where('connector_id', '=', C).where('object', '=', 'Contact').where('status', '!=', 'stopped').where(sql<boolean>`email_normalized = any(${emails}::text[])`).execute()
-        : Promise.resolve([]),
       tx
         .selectFrom('contacts')
         .select(['id', 'email', 'email_normalized', 'first_name', 'last_name', 'company_id', 'consent', 'status', 'address', 'custom_fields', 'owner_id'])
@@ -260,11 +266,16 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
         .orderBy('created_at')
         .orderBy('id')
         .execute(),
-      erasedAddresses(tx, ctx.erasureSecret, emails),
+      erasedAddressesOfBatch(tx, ctx.erasureSecret, emails),
     ]);
     erased = erasedSet;
-    for (const o of others) sameObjectByEmail.set(o.email_normalized!, [...(sameObjectByEmail.get(o.email_normalized!) ?? []), o.external_id]);
-    for (const c of contactRecords) contactEmails.add(c.email_normalized!);
+    for (const h of holders) {
+      const email = h.email_normalized!;
+      holdersByEmail.set(email, [...(holdersByEmail.get(email) ?? []), h]);
+      if (h.status === 'stopped') continue;
+      if (h.object === object) sameObjectByEmail.set(email, [...(sameObjectByEmail.get(email) ?? []), h.external_id]);
+      else if (h.object === 'Contact') contactEmails.add(email);
+    }
     for (const c of localContacts) {
       localByEmail.set(c.email_normalized!, [...(localByEmail.get(c.email_normalized!) ?? []), c.id]);
       if (!locals.has(c.id)) locals.set(c.id, { id: c.id, values: contactValues(c), companyId: c.company_id, ownerId: c.owner_id });
@@ -378,7 +389,7 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
     }
 
     const status = statusOf(decision);
-    const stored: Record<string, unknown> = { outcome: decision.outcome, code: decision.code, checks: decision.checks, conflicts: plan?.conflicts ?? [], ...(decision.masterId ? { masterId: decision.masterId } : {}), ...(decision.candidates ? { candidates: decision.candidates } : {}) };
+    const stored: Record<string, unknown> = { outcome: decision.outcome, code: decision.code, checks: compactChecks(decision.checks), conflicts: plan?.conflicts ?? [], ...(decision.masterId ? { masterId: decision.masterId } : {}), ...(decision.candidates ? { candidates: decision.candidates } : {}) };
     writes.push({
       external_id: id,
       local_kind: localId ? kind : null,
@@ -563,11 +574,20 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
         where connector_id = ${C} and object = 'Contact' and account_external_id = any(${reevalAccounts}::text[])
         on conflict do nothing`.execute(tx);
     }
-    if (reevalEmails.size > 0) {
+    // Holders of the batch's emails are known from its lookup; only the emails its records moved away from need a query.
+    const known = [...reevalEmails].flatMap((e) => holdersByEmail.get(e) ?? []);
+    const left = [...reevalEmails].filter((e) => !emailsLookedUp.has(e));
+    if (known.length > 0) {
+      await sql`
+        insert into sync_pending (connector_id, object, external_id, op, priority)
+        select ${C}::uuid, x.object, x.external_id, 'reeval', 1 from unnest(${known.map((k) => k.object)}::text[], ${known.map((k) => k.external_id)}::text[]) as x(object, external_id)
+        on conflict do nothing`.execute(tx);
+    }
+    if (left.length > 0) {
       await sql`
         insert into sync_pending (connector_id, object, external_id, op, priority)
         select connector_id, object, external_id, 'reeval', 1 from sync_records
-        where connector_id = ${C} and object in ('Contact', 'Lead') and email_normalized = any(${[...reevalEmails]}::text[])
+        where connector_id = ${C} and object in ('Contact', 'Lead') and email_normalized = any(${left}::text[])
           and not (object = ${object} and external_id = any(${ids}::text[]))
         on conflict do nothing`.execute(tx);
     }

@@ -15,6 +15,7 @@ import type { SalesforceClient } from '../../integrations/salesforce';
 import { applyRecords, type ApplyContext, type ApplyResult } from './apply-records';
 import { APPLY_BATCH, deletedSnapshots } from './apply-pending';
 import { addCycleCounts, markCycleKind } from './cycles';
+import { analyzeFilledTables } from './load-statistics';
 
 interface FullLoadState {
   cycleId: string;
@@ -25,6 +26,8 @@ interface FullLoadState {
   watermark?: string;
   /** Every page is applied; only the diff and the cursor remain. */
   pagesDone?: boolean;
+  /** A person object with no stored record when the load began: its pages hold only new records. */
+  allNew?: boolean;
 }
 
 export interface FullLoadOptions {
@@ -50,7 +53,9 @@ export async function fullLoadStep(db: Db, client: SalesforceClient, ctx: ApplyC
   let state = (cursor.full_load_state ?? null) as FullLoadState | null;
   // A load begun by an earlier (failed) cycle starts again: its "seen" marks belong to that cycle.
   if (!state || state.cycleId !== ctx.cycleId) {
-    state = { cycleId: ctx.cycleId };
+    // Accounts are also linked by people resolve (services/matching) while a load runs: always looked up.
+    const none = object !== 'Account' && !(await db.selectFrom('sync_records').select('external_id').where('connector_id', '=', C).where('object', '=', object).limit(1).executeTakeFirst());
+    state = { cycleId: ctx.cycleId, ...(none ? { allNew: true } : {}) };
     await saveState(state);
     if (cursor.full_load === 'resync') await addCycleCounts(db, ctx.cycleId, { codes: { CURSOR_EXPIRED_RESYNC: 1 } });
   }
@@ -81,7 +86,7 @@ export async function fullLoadStep(db: Db, client: SalesforceClient, ctx: ApplyC
       const applied = await db.transaction().execute(async (tx) => {
         const result: ApplyResult = { applied: 0, skipped: 0, codes: {}, ended: [] };
         for (let i = 0; i < snapshots.length; i += APPLY_BATCH * 5) {
-          const part = await applyRecords(tx, ctx, object, snapshots.slice(i, i + APPLY_BATCH * 5).map((snapshot) => ({ snapshot, fromCrm: true })));
+          const part = await applyRecords(tx, current.allNew ? { ...ctx, allNew: true } : ctx, object, snapshots.slice(i, i + APPLY_BATCH * 5).map((snapshot) => ({ snapshot, fromCrm: true })));
           result.applied += part.applied;
           result.skipped += part.skipped;
           result.ended.push(...part.ended);
@@ -94,6 +99,7 @@ export async function fullLoadStep(db: Db, client: SalesforceClient, ctx: ApplyC
         return result;
       });
       records += snapshots.length;
+      await analyzeFilledTables(db, ['sync_records', object === 'Account' ? 'companies' : 'contacts']);
       await opts.onApplied?.(applied);
       opts.progress?.({ object, records });
       if (!current.pagesDone && opts.now() - startedAt > opts.budgetMs) return { state: 'more', records };

@@ -6,6 +6,7 @@
  * this).
  */
 import type { Db } from '../../db/database';
+import { expandChecks, type ReadCheck } from '../../domain/sync/stored-checks';
 import type { SyncObject } from '../../domain/sync/vocabulary';
 import { notFound } from '../errors';
 import { requireConnector } from './connector-store';
@@ -30,8 +31,8 @@ export interface RecordHistoryJson {
 }
 
 function decisionOf(raw: Record<string, unknown>): HistoryDecisionJson {
-  const d = raw as { outcome?: string; code?: string | null; direction?: string; checks?: HistoryDecisionJson['checks']; conflicts?: HistoryDecisionJson['conflicts'] };
-  return { outcome: d.outcome ?? null, code: d.code ?? null, direction: d.direction === 'outbound' ? 'outbound' : 'inbound', checks: (d.checks ?? []).map((c) => ({ rule: c.rule, pass: c.pass, code: c.code ?? null, ...(c.detail ? { detail: c.detail } : {}) })), conflicts: d.conflicts ?? [] };
+  const d = raw as { outcome?: string; code?: string | null; direction?: string; checks?: Array<ReadCheck | string>; conflicts?: HistoryDecisionJson['conflicts'] };
+  return { outcome: d.outcome ?? null, code: d.code ?? null, direction: d.direction === 'outbound' ? 'outbound' : 'inbound', checks: expandChecks(d.checks).map((c) => ({ rule: c.rule, pass: c.pass, code: c.code ?? null, ...(c.detail ? { detail: c.detail } : {}) })), conflicts: d.conflicts ?? [] };
 }
 
 function changedFields(prev: Record<string, unknown> | null, next: Record<string, unknown> | null): string[] {

@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database';
 import { cursorPart, decodeCursor, encodeCursor, type Page } from '../../db/pagination';
+import { expandChecks, type ReadCheck } from '../../domain/sync/stored-checks';
 import type { SyncObject, SyncRecordStatus } from '../../domain/sync/vocabulary';
 import { notFound } from '../errors';
 import { requireConnector } from './connector-store';
@@ -54,7 +55,7 @@ type RecordRow = {
 const RECORD_COLUMNS = ['connector_id', 'object', 'external_id', 'local_kind', 'local_id', 'status', 'code', 'decision', 'field_sources', 'master_external_id', 'crm_modstamp', 'last_cycle_id', 'updated_at'] as const;
 
 function toJson(row: RecordRow, queue: SyncRecordJson['queue'], review: SyncRecordJson['review']): SyncRecordJson {
-  const d = row.decision as { outcome?: string; code?: string | null; checks?: RecordCheckJson[]; conflicts?: Array<{ field: string; code: string }> };
+  const d = row.decision as { outcome?: string; code?: string | null; checks?: Array<ReadCheck | string>; conflicts?: Array<{ field: string; code: string }> };
   return {
     connectorId: row.connector_id,
     object: row.object,
@@ -68,7 +69,7 @@ function toJson(row: RecordRow, queue: SyncRecordJson['queue'], review: SyncReco
       code: d.code ?? null,
       cycleId: row.last_cycle_id,
       decidedAt: row.updated_at.toISOString(),
-      checks: (d.checks ?? []).map((c) => ({ rule: c.rule, pass: c.pass, code: c.code ?? null, ...(c.detail ? { detail: c.detail } : {}), blocking: c.blocking !== false })),
+      checks: expandChecks(d.checks).map((c) => ({ rule: c.rule, pass: c.pass, code: c.code ?? null, ...(c.detail ? { detail: c.detail } : {}), blocking: c.blocking !== false })),
       conflicts: d.conflicts ?? [],
     },
     fields: Object.entries(row.field_sources ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([field, lastWrittenBy]) => ({ field, lastWrittenBy })),
