@@ -44,9 +44,14 @@ export async function erasedAddresses(db: Db, secret: string, addresses: Iterabl
  * CPU, and is skipped while no subject has ever been erased (one index probe per table says so).
  */
 export async function erasedAddressesOfBatch(db: Db, secret: string, addresses: readonly string[]): Promise<Set<string>> {
+  return (await anySubjectErased(db)) ? erasedAddresses(db, secret, addresses) : new Set();
+}
+
+/** Whether any address could be an erased subject's yet (one index probe per table): if not, no batch needs hashing. */
+export async function anySubjectErased(db: Db): Promise<boolean> {
   const { rows } = await sql<{ any: boolean }>`
     select exists (select 1 from suppressions where address_hash is not null) or exists (select 1 from erasure_requests) as any`.execute(db);
-  return rows[0]?.any ? erasedAddresses(db, secret, addresses) : new Set();
+  return rows[0]?.any ?? true;
 }
 
 /** The contacts among `contactIds` that an erasure request covers (their rows are stubs, gone, or going). */

@@ -140,7 +140,8 @@ export async function applyFollowingBatch(db: Db, importId: string, after: numbe
 function readOf(imp: ImportRow, batch: StagedBatch, opts: BatchOptions): BatchRead {
   const rows = batch.checked;
   const last = rows[rows.length - 1]!.row.row_no;
-  const read = { last, finished: rows.length < opts.batchSize || last - 1 >= imp.total_rows };
+  // Not "fewer rows than a batch": a range with a lost row in it is not the end (lost rows fail the import).
+  const read = { last, finished: last - 1 >= imp.total_rows };
   opts.onRead?.(read);
   return read;
 }
