@@ -10,7 +10,15 @@ import { LIVE_ENROLLMENT_STATUSES } from '../domain/sequences/vocabulary';
  * One statement (every send reads them, under locks: one round trip, not five).
  */
 export async function loadSequenceRuleFacts(db: Db, contactId: string, sequenceId: string, opts: { excludeEnrollmentId?: string } = {}): Promise<SequenceRuleFacts> {
-  const row = await db
+  return ruleFactsOf(await sequenceRuleFactsQuery(db, contactId, sequenceId, opts).executeTakeFirstOrThrow());
+}
+
+/**
+ * The facts' statement, for a caller that reads more in the same round trip (the send claim adds the
+ * mailbox, the steps and the erasure check): turn its row into facts with ruleFactsOf.
+ */
+export function sequenceRuleFactsQuery(db: Db, contactId: string, sequenceId: string, opts: { excludeEnrollmentId?: string } = {}) {
+  return db
     .selectFrom(sql<{ one: number }>`(select 1 as one)`.as('one'))
     .leftJoin('contacts as c', (j) => j.on('c.id', '=', contactId))
     .leftJoin('sequences as s', (j) => j.on('s.id', '=', sequenceId))
@@ -29,8 +37,12 @@ export async function loadSequenceRuleFacts(db: Db, contactId: string, sequenceI
             .$if(opts.excludeEnrollmentId !== undefined, (q) => q.where('e.id', '!=', opts.excludeEnrollmentId!)),
         )
         .as('other_live'),
-    ])
-    .executeTakeFirstOrThrow();
+    ]);
+}
+
+type RuleFactsRow = Awaited<ReturnType<ReturnType<typeof sequenceRuleFactsQuery>['executeTakeFirstOrThrow']>>;
+
+export function ruleFactsOf(row: RuleFactsRow): SequenceRuleFacts {
   return {
     contact: { exists: row.contact_id !== null, email: row.email ?? null, status: row.contact_status ?? 'active', consent: row.consent ?? 'unknown' },
     suppression: row.suppression_reason ? { reason: row.suppression_reason } : null,

@@ -10,19 +10,19 @@
 import { isLiveEnrollment } from '../../domain/sequences/vocabulary';
 import { randomUUID } from 'node:crypto';
 import { recordActivity } from '../../db/activity-log';
-import { lockContactOfEnrollment, lockEnrollment } from '../../db/lock-order';
+import { lockContactOfEnrollment, lockEnrollment, type Tx } from '../../db/lock-order';
 import { rememberPersonalData } from '../scrub/personal-data-registry';
-import { loadSequenceRuleFacts } from '../../db/sequence-facts';
-import { HANDLED_SEND_STATUSES, nextStep } from '../../db/sequence-steps';
+import { nextStep } from '../../db/sequence-steps';
 import { reserveSendCapacity } from '../../db/sending-limits';
 import { isReasonCode } from '../../domain/reason-codes';
 import { classifyCodes, evaluateSequenceRules } from '../../domain/sequences/rules';
 import type { MailboxRow } from '../../integrations/mail/mailbox-transports';
-import { erasedContacts } from '../../services/erasure/erased-subject';
 import { sendWindowVerdict } from './check-gates';
+import { loadClaimFacts, type ClaimFacts } from './claim-facts';
 import { workflowActor, type SequenceContext } from './context';
+import { plannedSendAt, recordPlannedStep, type PlanRecord } from './plan-step';
 import { renderEmail } from './render-email';
-import type { GateResult, PlannedStep, SendStepInput, SendStepResult } from './types';
+import type { GateResult, PlanAndRunInput, PlannedStep, SendStepInput, SendStepResult } from './types';
 
 export interface Claim {
   sendId: string;
@@ -44,6 +44,9 @@ export type ClaimOutcome =
   /** Only with `gates`: a gate failed (ended, rule, hold, send window); nothing was written. */
   | { kind: 'gate'; gate: GateResult };
 
+/** With `plan`: the step it planned (null: none left, or no enrollment) and, when it was due, what running it did. */
+export type PlanOutcome = { step: PlannedStep; ran?: ClaimOutcome };
+
 export interface ClaimOptions {
   /**
    * The gate check in the same transaction, before anything else (the enrollment step's path): the
@@ -59,158 +62,181 @@ const gateSays = (gate: Omit<GateResult, 'windowOpensAtMs' | 'windowNeverOpens'>
 const messageIdFor = (sendId: string) => `<send-${sendId}@crm-workflows.local>`;
 
 export async function claimSend(ctx: SequenceContext, input: SendStepInput, atMs: number, opts: ClaimOptions = {}): Promise<ClaimOutcome> {
-  const { enrollmentId, stepId } = input;
   return ctx.db.transaction().execute(async (tx): Promise<ClaimOutcome> => {
-    // Contact first, then enrollment: the same order as an opt-out (contact FOR UPDATE, then its
-    // enrollments), so the two serialise instead of deadlocking.
-    const contact = await lockContactOfEnrollment(tx, enrollmentId, 'share');
-    rememberPersonalData(contact?.email, contact?.first_name, contact?.last_name);
-    const enrollment = await lockEnrollment(tx, enrollmentId);
+    const { contact, enrollment, read } = await lockAndRead(ctx, tx, input.enrollmentId);
     // No enrollment: the contact was deleted (its enrollments cascade), there is nobody to send to.
     if (!enrollment) return opts.gates ? gateSays({ endedReason: 'CONTACT_NO_EMAIL', end: [], hold: [] }) : done({ kind: 'ended', reason: 'CONTACT_NO_EMAIL' });
-    if (!isLiveEnrollment(enrollment.status)) {
-      const reason = enrollment.ended_reason ?? 'UNENROLLED';
-      return opts.gates ? gateSays({ endedReason: reason, end: [], hold: [] }) : done({ kind: 'ended', reason });
+    return decide(ctx, tx, contact, enrollment, read, input.stepId, atMs, opts);
+  });
+}
+
+/**
+ * The next step planned (plan-step.ts's rule, from the claim's own read of the steps) and, when it is
+ * due at `input.nowMs`, gated and claimed as claimSend with `gates` does, in the same transaction: a
+ * first step without delay costs one transaction instead of a plan and a claim. The plan is recorded
+ * on the enrollment row as planEnrollmentStep records it (by the claim's own statement when it claims).
+ */
+export async function planAndClaim(ctx: SequenceContext, input: PlanAndRunInput, atMs: number): Promise<PlanOutcome> {
+  return ctx.db.transaction().execute(async (tx): Promise<PlanOutcome> => {
+    const { contact, enrollment, read } = await lockAndRead(ctx, tx, input.enrollmentId);
+    if (!enrollment) return { step: null };
+    const handled = new Set(read.steps.filter((s) => s.handled).map((s) => s.id));
+    if (input.afterStepId) handled.add(input.afterStepId);
+    const planned = nextStep(read.steps.filter((s) => !s.removed), handled);
+    if (!planned) return { step: null };
+    const step = { stepId: planned.id, delayMs: planned.delayMs };
+    const plan = { step, baseMs: input.baseMs, nowMs: ctx.now() };
+    if (input.baseMs + planned.delayMs > input.nowMs) {
+      await recordPlannedStep(tx, input.enrollmentId, plan);
+      return { step };
     }
+    const ran = await decide(ctx, tx, contact, enrollment, read, planned.id, atMs, { gates: true, plan });
+    // A claim records the plan with itself; any other outcome leaves the row as the planner would.
+    if (ran.kind !== 'claimed') await recordPlannedStep(tx, input.enrollmentId, plan);
+    return { step, ran };
+  });
+}
 
-    // The rules at the 'send' phase, read under the locks (same facts loader as enrollment and diagnostics).
-    const facts = await loadSequenceRuleFacts(tx, enrollment.contact_id, enrollment.sequence_id, { excludeEnrollmentId: enrollmentId });
-    const { end, hold } = classifyCodes(evaluateSequenceRules(facts, 'send'), 'send');
-    // The sequence's mailbox, whole (its limits, and its transport if the step goes out), and its send window.
-    const { send_window, sequence_time_zone, ...mailbox } = await tx
-      .selectFrom('sequences as s')
-      .innerJoin('mailboxes as m', 'm.id', 's.mailbox_id')
-      .selectAll('m')
-      .select(['s.send_window', 's.time_zone as sequence_time_zone'])
-      .where('s.id', '=', enrollment.sequence_id)
-      .executeTakeFirstOrThrow();
-    if (opts.gates) {
-      // Ends, then holds, then the window: the order of the gate check (check-gates.ts).
-      if (end.length > 0 || hold.length > 0) return gateSays({ endedReason: null, end, hold });
-      const window = sendWindowVerdict(send_window, contact?.time_zone ?? null, sequence_time_zone, atMs);
-      if (window.windowNeverOpens || window.windowOpensAtMs !== null) return gateSays({ endedReason: null, end, hold, ...window });
-    }
+/**
+ * The locks and the read every claim starts with. Contact first, then enrollment: the same order as
+ * an opt-out (contact FOR UPDATE, then its enrollments), so the two serialise instead of deadlocking.
+ * Then the rules' facts, the mailbox, the steps and the erasure check, in one statement under the locks.
+ */
+async function lockAndRead(ctx: SequenceContext, tx: Tx, enrollmentId: string) {
+  const contact = await lockContactOfEnrollment(tx, enrollmentId, 'share');
+  rememberPersonalData(contact?.email, contact?.first_name, contact?.last_name);
+  const enrollment = await lockEnrollment(tx, enrollmentId);
+  if (!enrollment) return { contact, enrollment: undefined, read: undefined };
+  return { contact, enrollment, read: await loadClaimFacts(tx, ctx.erasureSecret, contact, enrollment) };
+}
 
-    const row = await tx.selectFrom('email_sends').selectAll().where('enrollment_id', '=', enrollmentId).where('step_id', '=', stepId).forUpdate().executeTakeFirst();
-    switch (row?.status) {
-      case 'sent':
-        return done({ kind: 'sent', atMs: (row.sent_at ?? row.created_at).getTime() });
-      case 'uncertain':
-        return done({ kind: 'uncertain', atMs: (row.claimed_at ?? row.created_at).getTime() });
-      case 'blocked':
-        return done({ kind: 'blocked', codes: row.reason_code && isReasonCode(row.reason_code) ? [row.reason_code] : [] });
-      case 'skipped':
-        return done({ kind: 'skipped', code: 'STEP_REMOVED', atMs: row.created_at.getTime() });
-      case 'claimed': {
-        // An earlier attempt handed it over and never confirmed (crash, timeout): never send it twice.
-        await tx.updateTable('email_sends').set({ status: 'uncertain', reason_code: 'SEND_UNCERTAIN' }).where('id', '=', row.id).execute();
-        await recordActivity(tx, {
-          contactId: enrollment.contact_id,
-          type: 'email_uncertain',
-          reasonCode: 'SEND_UNCERTAIN',
-          data: { enrollmentId, sequenceId: enrollment.sequence_id, stepId, sendId: row.id },
-          actor: workflowActor(enrollmentId),
-          dedupeKey: `email_uncertain:${row.id}`,
-        });
-        return done({ kind: 'uncertain', atMs: (row.claimed_at ?? row.created_at).getTime() });
-      }
-      case 'pending':
-      case undefined:
-        break;
-    }
+type LockedContact = Awaited<ReturnType<typeof lockContactOfEnrollment>>;
+type LockedEnrollment = NonNullable<Awaited<ReturnType<typeof lockEnrollment>>>;
 
-    // Every step of the sequence, with whether this enrollment has handled it: the step to send, and
-    // (with `gates`) the one after it, planned as plan-step.ts would once this one is handled.
-    const steps = await tx
-      .selectFrom('sequence_steps as st')
-      .select(['st.id', 'st.subject', 'st.html', 'st.text', 'st.delay_ms', 'st.removed_at'])
-      .select((eb) =>
-        eb
-          .exists(eb.selectFrom('email_sends as h').select('h.id').where('h.enrollment_id', '=', enrollmentId).whereRef('h.step_id', '=', 'st.id').where('h.status', 'in', HANDLED_SEND_STATUSES))
-          .as('handled'),
-      )
-      .where('st.sequence_id', '=', enrollment.sequence_id)
-      .orderBy('st.position')
-      .orderBy('st.created_at')
-      .execute();
-    const step = steps.find((s) => s.id === stepId);
-    if (!step || step.removed_at !== null) return done({ kind: 'skipped', code: 'STEP_REMOVED', atMs });
+/** The claim's decision once the locks are held and its facts read; `plan`: the plan the claim records with itself. */
+async function decide(ctx: SequenceContext, tx: Tx, contact: LockedContact, enrollment: LockedEnrollment, read: ClaimFacts, stepId: string, atMs: number, opts: ClaimOptions & { plan?: PlanRecord }): Promise<ClaimOutcome> {
+  const enrollmentId = enrollment.id;
+  if (!isLiveEnrollment(enrollment.status)) {
+    const reason = enrollment.ended_reason ?? 'UNENROLLED';
+    return opts.gates ? gateSays({ endedReason: reason, end: [], hold: [] }) : done({ kind: 'ended', reason });
+  }
+  const { end, hold } = classifyCodes(evaluateSequenceRules(read.facts, 'send'), 'send');
+  const { mailbox } = read;
+  if (opts.gates) {
+    // Ends, then holds, then the window: the order of the gate check (check-gates.ts).
+    if (end.length > 0 || hold.length > 0) return gateSays({ endedReason: null, end, hold });
+    const window = sendWindowVerdict(read.sendWindow, contact?.time_zone ?? null, read.sequenceTimeZone, atMs);
+    if (window.windowNeverOpens || window.windowOpensAtMs !== null) return gateSays({ endedReason: null, end, hold, ...window });
+  }
 
-    // From the moment an erasure request is accepted nothing goes to the subject: acceptance writes the
-    // request under this contact's lock FOR UPDATE, so it either committed before this check or waits for it.
-    const erased = contact !== undefined && (await erasedContacts(tx, ctx.erasureSecret(), [contact])).size > 0;
-
-    const sendId = row?.id ?? randomUUID();
-    const messageId = row?.message_id ?? messageIdFor(sendId);
-
-    if (erased || end.length > 0 || !contact?.email) {
-      const codes = erased ? (['ERASED'] as const) : end.length > 0 ? end : (['CONTACT_NO_EMAIL'] as const);
-      await tx
-        .insertInto('email_sends')
-        .values({ id: sendId, enrollment_id: enrollmentId, step_id: stepId, mailbox_id: mailbox.id, status: 'blocked', message_id: messageId, reason_code: codes[0], links: '[]' })
-        .onConflict((oc) => oc.columns(['enrollment_id', 'step_id']).doUpdateSet({ status: 'blocked', reason_code: codes[0] }))
-        .execute();
-      return done({ kind: 'blocked', codes: [...codes] });
-    }
-    if (hold.length > 0) return done({ kind: 'hold', codes: hold });
-
-    const reservation = await reserveSendCapacity(tx, mailbox, atMs);
-    if (!reservation.ok) {
+  const row = await tx.selectFrom('email_sends').selectAll().where('enrollment_id', '=', enrollmentId).where('step_id', '=', stepId).forUpdate().executeTakeFirst();
+  switch (row?.status) {
+    case 'sent':
+      return done({ kind: 'sent', atMs: (row.sent_at ?? row.created_at).getTime() });
+    case 'uncertain':
+      return done({ kind: 'uncertain', atMs: (row.claimed_at ?? row.created_at).getTime() });
+    case 'blocked':
+      return done({ kind: 'blocked', codes: row.reason_code && isReasonCode(row.reason_code) ? [row.reason_code] : [] });
+    case 'skipped':
+      return done({ kind: 'skipped', code: 'STEP_REMOVED', atMs: row.created_at.getTime() });
+    case 'claimed': {
+      // An earlier attempt handed it over and never confirmed (crash, timeout): never send it twice.
+      await tx.updateTable('email_sends').set({ status: 'uncertain', reason_code: 'SEND_UNCERTAIN' }).where('id', '=', row.id).execute();
       await recordActivity(tx, {
         contactId: enrollment.contact_id,
-        type: 'email_deferred',
-        reasonCode: reservation.code,
-        data: { enrollmentId, sequenceId: enrollment.sequence_id, stepId, retryAt: new Date(reservation.retryAtMs).toISOString() },
+        type: 'email_uncertain',
+        reasonCode: 'SEND_UNCERTAIN',
+        data: { enrollmentId, sequenceId: enrollment.sequence_id, stepId, sendId: row.id },
         actor: workflowActor(enrollmentId),
-        dedupeKey: `email_deferred:${enrollmentId}:${stepId}:${reservation.code}:${reservation.windowStartMs}`,
+        dedupeKey: `email_uncertain:${row.id}`,
       });
-      return done({ kind: 'deferred', code: reservation.code, retryAtMs: reservation.retryAtMs });
+      return done({ kind: 'uncertain', atMs: (row.claimed_at ?? row.created_at).getTime() });
     }
+    case 'pending':
+    case undefined:
+      break;
+  }
 
-    const company = contact.company_id ? await tx.selectFrom('companies').select('name').where('id', '=', contact.company_id).executeTakeFirst() : undefined;
-    const rendered = await renderEmail({
-      sendId,
-      messageId,
-      step,
-      to: contact.email,
-      values: {
-        contact: { firstName: contact.first_name, lastName: contact.last_name, email: contact.email },
-        company: { name: company?.name },
-        sender: { name: mailbox.display_name, email: mailbox.address },
-      },
-      from: { address: mailbox.address, ...(mailbox.display_name ? { name: mailbox.display_name } : {}) },
-      baseUrl: ctx.baseUrl,
-      tokens: ctx.tokens(),
-      date: new Date(atMs),
-    });
+  const step = read.steps.find((s) => s.id === stepId);
+  if (!step || step.removed) return done({ kind: 'skipped', code: 'STEP_REMOVED', atMs });
 
-    const claimed = { status: 'claimed' as const, claimed_at: new Date(atMs), mailbox_id: mailbox.id, has_html: rendered.hasHtml, links: JSON.stringify(rendered.links), reason_code: null };
-    // One statement: the enrollment shows this step in progress, and the outbox row is claimed.
+  // From the moment an erasure request is accepted nothing goes to the subject: acceptance writes the
+  // request under this contact's lock FOR UPDATE, so it either committed before this check (read with
+  // the facts, under the lock) or waits for it.
+  const erased = contact !== undefined && read.erased;
+
+  const sendId = row?.id ?? randomUUID();
+  const messageId = row?.message_id ?? messageIdFor(sendId);
+
+  if (erased || end.length > 0 || !contact?.email) {
+    const codes = erased ? (['ERASED'] as const) : end.length > 0 ? end : (['CONTACT_NO_EMAIL'] as const);
     await tx
-      .with('enrollment', (q) => q.updateTable('enrollments').set({ status: 'active', waiting_for: [], current_step_id: stepId, updated_at: new Date(atMs) }).where('id', '=', enrollmentId))
       .insertInto('email_sends')
-      .values({ id: sendId, enrollment_id: enrollmentId, step_id: stepId, message_id: messageId, ...claimed })
-      .onConflict((oc) => oc.columns(['enrollment_id', 'step_id']).doUpdateSet(claimed))
+      .values({ id: sendId, enrollment_id: enrollmentId, step_id: stepId, mailbox_id: mailbox.id, status: 'blocked', message_id: messageId, reason_code: codes[0], links: '[]' })
+      .onConflict((oc) => oc.columns(['enrollment_id', 'step_id']).doUpdateSet({ status: 'blocked', reason_code: codes[0] }))
       .execute();
+    return done({ kind: 'blocked', codes: [...codes] });
+  }
+  if (hold.length > 0) return done({ kind: 'hold', codes: hold });
 
-    const live = steps.filter((s) => s.removed_at === null).map((s) => ({ id: s.id, delayMs: Number(s.delay_ms) }));
-    const next = opts.gates ? nextStep(live, new Set([stepId, ...steps.filter((s) => s.handled).map((s) => s.id)])) : undefined;
-    return {
-      kind: 'claimed',
-      claim: {
-        sendId,
-        messageId: rendered.messageId,
-        enrollmentId,
-        stepId,
-        sequenceId: enrollment.sequence_id,
-        contactId: enrollment.contact_id,
-        companyId: contact.company_id,
-        mailbox,
-        to: contact.email,
-        raw: rendered.raw,
-        hasHtml: rendered.hasHtml,
-      },
-      ...(next !== undefined && { next: next && { stepId: next.id, delayMs: next.delayMs } }),
-    };
+  const reservation = await reserveSendCapacity(tx, mailbox, atMs);
+  if (!reservation.ok) {
+    await recordActivity(tx, {
+      contactId: enrollment.contact_id,
+      type: 'email_deferred',
+      reasonCode: reservation.code,
+      data: { enrollmentId, sequenceId: enrollment.sequence_id, stepId, retryAt: new Date(reservation.retryAtMs).toISOString() },
+      actor: workflowActor(enrollmentId),
+      dedupeKey: `email_deferred:${enrollmentId}:${stepId}:${reservation.code}:${reservation.windowStartMs}`,
+    });
+    return done({ kind: 'deferred', code: reservation.code, retryAtMs: reservation.retryAtMs });
+  }
+
+  const rendered = await renderEmail({
+    sendId,
+    messageId,
+    step,
+    to: contact.email,
+    values: {
+      contact: { firstName: contact.first_name, lastName: contact.last_name, email: contact.email },
+      company: { name: read.companyName ?? undefined },
+      sender: { name: mailbox.display_name, email: mailbox.address },
+    },
+    from: { address: mailbox.address, ...(mailbox.display_name ? { name: mailbox.display_name } : {}) },
+    baseUrl: ctx.baseUrl,
+    tokens: ctx.tokens(),
+    date: new Date(atMs),
   });
+
+  const claimed = { status: 'claimed' as const, claimed_at: new Date(atMs), mailbox_id: mailbox.id, has_html: rendered.hasHtml, links: JSON.stringify(rendered.links), reason_code: null };
+  // One statement: the enrollment shows this step in progress, and the outbox row is claimed.
+  // With a plan (planAndClaim), the row also gets the step's due time, as planEnrollmentStep writes it.
+  const inProgress = { status: 'active' as const, waiting_for: [], current_step_id: stepId, updated_at: new Date(atMs), ...(opts.plan && { next_send_at: plannedSendAt(opts.plan) }) };
+  await tx
+    .with('enrollment', (q) => q.updateTable('enrollments').set(inProgress).where('id', '=', enrollmentId))
+    .insertInto('email_sends')
+    .values({ id: sendId, enrollment_id: enrollmentId, step_id: stepId, message_id: messageId, ...claimed })
+    .onConflict((oc) => oc.columns(['enrollment_id', 'step_id']).doUpdateSet(claimed))
+    .execute();
+
+  // With `gates`, the step after this one, planned as plan-step.ts would once this one is handled.
+  const live = read.steps.filter((s) => !s.removed);
+  const next = opts.gates ? nextStep(live, new Set([stepId, ...read.steps.filter((s) => s.handled).map((s) => s.id)])) : undefined;
+  return {
+    kind: 'claimed',
+    claim: {
+      sendId,
+      messageId: rendered.messageId,
+      enrollmentId,
+      stepId,
+      sequenceId: enrollment.sequence_id,
+      contactId: enrollment.contact_id,
+      companyId: contact.company_id,
+      mailbox,
+      to: contact.email,
+      raw: rendered.raw,
+      hasHtml: rendered.hasHtml,
+    },
+    ...(next !== undefined && { next: next && { stepId: next.id, delayMs: next.delayMs } }),
+  };
 }

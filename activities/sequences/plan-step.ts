@@ -1,5 +1,6 @@
 import { LIVE_ENROLLMENT_STATUSES } from '../../domain/sequences/vocabulary';
 import { HANDLED_SEND_STATUSES, loadLiveSteps, nextStep } from '../../db/sequence-steps';
+import type { Db } from '../../db/database';
 import type { SequenceContext } from './context';
 import type { PlanStepInput, PlannedStep } from './types';
 
@@ -23,11 +24,26 @@ export async function planEnrollmentStep({ db, now }: Pick<SequenceContext, 'db'
   if (input.afterStepId) handled.add(input.afterStepId);
   const step = nextStep(live, handled);
   if (!step) return null;
+  const planned = { stepId: step.id, delayMs: step.delayMs };
+  await recordPlannedStep(db, input.enrollmentId, { step: planned, baseMs: input.baseMs, nowMs: now() });
+  return planned;
+}
+
+/** A planned step as the enrollment row records it: the step, due `baseMs` + its delay; written at `nowMs`. */
+export interface PlanRecord {
+  step: NonNullable<PlannedStep>;
+  baseMs: number;
+  nowMs: number;
+}
+
+export const plannedSendAt = (plan: PlanRecord) => new Date(plan.baseMs + plan.step.delayMs);
+
+/** Records the plan on a live enrollment (an ended one keeps its state). The claim records it with itself when it claims (claim-send.ts). */
+export async function recordPlannedStep(db: Db, enrollmentId: string, plan: PlanRecord): Promise<void> {
   await db
     .updateTable('enrollments')
-    .set({ status: 'active', waiting_for: [], current_step_id: step.id, next_send_at: new Date(input.baseMs + step.delayMs), updated_at: new Date(now()) })
-    .where('id', '=', input.enrollmentId)
+    .set({ status: 'active', waiting_for: [], current_step_id: plan.step.stepId, next_send_at: plannedSendAt(plan), updated_at: new Date(plan.nowMs) })
+    .where('id', '=', enrollmentId)
     .where('status', 'in', LIVE_ENROLLMENT_STATUSES)
     .execute();
-  return { stepId: step.id, delayMs: step.delayMs };
 }

@@ -13,12 +13,11 @@ import type { Db } from '../../db/database';
 import { SecretBoxError } from '../../db/secret-box';
 import { ConfigError } from '../../domain/config';
 import { heartbeatWhile } from '../heartbeat';
-import { claimSend, type Claim } from './claim-send';
+import { claimSend, planAndClaim, type Claim, type ClaimOutcome } from './claim-send';
 import { workflowActor, type SequenceContext } from './context';
 import type { MailTransport } from '../../integrations/mail/transport';
 import { classifyTransportError } from './transport-outcome';
 import { LIVE_ENROLLMENT_STATUSES } from '../../domain/sequences/vocabulary';
-import { planEnrollmentStep } from './plan-step';
 import type { PlanAndRunInput, PlanAndRunResult, PlannedStep, SendStepInput, SendStepResult, StepRunResult } from './types';
 
 /** Without a Retry-After hint, an unreachable mailbox is retried after this long. */
@@ -46,22 +45,29 @@ export async function sendEnrollmentStep(ctx: SequenceContext, input: SendStepIn
 export async function runEnrollmentStep(ctx: SequenceContext, input: SendStepInput): Promise<StepRunResult> {
   return heartbeatWhile(async () => {
     const atMs = Math.max(input.nowMs, ctx.now());
-    const outcome = await claimSend(ctx, input, atMs, { gates: true });
-    if (outcome.kind === 'gate') return { kind: 'gate', gate: outcome.gate };
-    if (outcome.kind === 'done') return { kind: 'send', sent: outcome.result };
-    const sent = await deliver(ctx, outcome.claim, atMs, outcome.next);
-    return sent.kind === 'sent' && outcome.next !== undefined ? { kind: 'send', sent, next: outcome.next } : { kind: 'send', sent };
+    return completeRun(ctx, await claimSend(ctx, input, atMs, { gates: true }), atMs);
   });
 }
 
 /**
  * The next step planned and, when it is already due (a first step without delay, or a step whose
- * delay passed meanwhile), run in the same call: one local activity where the workflow made two.
+ * delay passed meanwhile), run in the same call and the same claim transaction (planAndClaim): one
+ * local activity where the workflow made two, and one transaction where it made a plan and a claim.
  */
 export async function planAndRunEnrollmentStep(ctx: SequenceContext, input: PlanAndRunInput): Promise<PlanAndRunResult> {
-  const step = await planEnrollmentStep(ctx, input);
-  if (step === null || input.baseMs + step.delayMs > input.nowMs) return { step };
-  return { step, ran: await runEnrollmentStep(ctx, { enrollmentId: input.enrollmentId, stepId: step.stepId, nowMs: input.nowMs }) };
+  return heartbeatWhile(async () => {
+    const atMs = Math.max(input.nowMs, ctx.now());
+    const { step, ran } = await planAndClaim(ctx, input, atMs);
+    return ran === undefined ? { step } : { step, ran: await completeRun(ctx, ran, atMs) };
+  });
+}
+
+/** A gated claim's outcome as the workflow sees it: the gate's verdict, what an earlier attempt did, or the send of what it claimed. */
+async function completeRun(ctx: SequenceContext, outcome: ClaimOutcome, atMs: number): Promise<StepRunResult> {
+  if (outcome.kind === 'gate') return { kind: 'gate', gate: outcome.gate };
+  if (outcome.kind === 'done') return { kind: 'send', sent: outcome.result };
+  const sent = await deliver(ctx, outcome.claim, atMs, outcome.next);
+  return sent.kind === 'sent' && outcome.next !== undefined ? { kind: 'send', sent, next: outcome.next } : { kind: 'send', sent };
 }
 
 async function deliver(ctx: SequenceContext, claim: Claim, atMs: number, next?: PlannedStep): Promise<SendStepResult> {

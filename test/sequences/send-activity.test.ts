@@ -273,4 +273,29 @@ describe('runEnrollmentStep (gate check, claim, send and next plan in one call)'
     expect(handedOver).toHaveLength(1);
     expect(await enrollmentRow(f.enrollmentId)).toEqual({ status: 'active', current_step_id: second, next_send_at: new Date(atMs + 86_400_000), waiting_for: [] });
   });
+
+  it('a due step whose gate is closed is planned on the row as the planner would, and nothing is claimed', async () => {
+    const f = await fixture();
+    await db.updateTable('sequences').set({ status: 'paused' }).where('id', '=', f.sequenceId).execute();
+    await db.updateTable('enrollments').set({ status: 'waiting', waiting_for: ['SEQUENCE_PAUSED'] }).where('id', '=', f.enrollmentId).execute();
+    const baseMs = Date.now() - 1_000;
+    const result = await activities().planAndRunEnrollmentStep({ enrollmentId: f.enrollmentId, afterStepId: null, baseMs, nowMs: Date.now() });
+    expect(result).toEqual({ step: { stepId: f.stepId, delayMs: 0 }, ran: { kind: 'gate', gate: expect.objectContaining({ endedReason: null, hold: ['SEQUENCE_PAUSED'] }) } });
+    expect(await enrollmentRow(f.enrollmentId)).toEqual({ status: 'active', current_step_id: f.stepId, next_send_at: new Date(baseMs), waiting_for: [] });
+    expect(handedOver).toHaveLength(0);
+    expect(await row(f.enrollmentId)).toBeUndefined();
+  });
+
+  it('a first step is planned, claimed, sent and confirmed in a few statements (each costs a round trip on both sides)', async () => {
+    const f = await fixture();
+    let statements = 0;
+    const counted = db.withPlugin({ transformQuery: (args) => (statements++, args.node), transformResult: async (args) => args.result });
+    const acts = createSequenceActivities({ db: counted, config: testConfig(), mailTransportFor: () => ({ send: async (msg) => (handedOver.push(msg), { providerMessageId: msg.messageId }), close() {} }) });
+    const result = await acts.planAndRunEnrollmentStep({ enrollmentId: f.enrollmentId, afterStepId: null, baseMs: Date.now() - 1_000, nowMs: Date.now() });
+    expect(result.ran).toMatchObject({ kind: 'send', sent: { kind: 'sent' } });
+    expect(handedOver).toHaveLength(1);
+    // Contact and enrollment locks, one read of everything else, the outbox row, the sending limits (and
+    // the first send of a minute's clean-up), the claim, the confirmation: was 15 with the plan apart.
+    expect(statements).toBeLessThanOrEqual(8);
+  });
 });
