@@ -43,7 +43,9 @@ async function* exportRows(db: Db, f: ExportFilter): AsyncGenerator<string[]> {
 }
 
 export function exportContactsCsv(db: Db, filter: ExportFilter): Stringifier {
-  const csv = stringify({ header: true, columns: [...EXPORT_COLUMNS], record_delimiter: 'windows', bom: true });
+  // csv-stringify quotes a field holding its record delimiter (CRLF) but not a bare LF or CR, which
+  // still ends a row for every reader: such fields are quoted too.
+  const csv = stringify({ header: true, columns: [...EXPORT_COLUMNS], record_delimiter: 'windows', bom: true, quoted_match: /[\r\n]/ });
   const rows = Readable.from(exportRows(db, filter));
   rows.on('error', (err) => csv.destroy(err));
   rows.pipe(csv);

@@ -18,6 +18,8 @@ it('exports RFC 4180 CSV with formulas neutralised, and importing it back change
     { email: 'quote@rt.example', firstName: "'=already", lastName: 'Line\nBreak, "quoted"' },
     { email: 'Accent@RT.example', firstName: 'Zoë', lastName: 'Ünal-Ørsted', companyId: company.id, timeZone: 'Europe/Oslo' },
     { email: 'plain@rt.example', firstName: null, lastName: null, status: 'unsubscribed' as const, consent: 'opted_out' as const },
+    // A line break alone (no delimiter or quote) must be quoted too, or the row splits in two.
+    { email: 'newline@rt.example', firstName: 'Grace', lastName: 'Hop\nper' },
   ];
   for (const t of tricky) await seedContact(w.tdb.db, t);
   await seedContact(w.tdb.db, { email: null, firstName: 'No Email' });
@@ -29,7 +31,10 @@ it('exports RFC 4180 CSV with formulas neutralised, and importing it back change
   expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
   expect(res.body).toContain('\r\n');
   const rows = parse(res.rawPayload, { bom: true, columns: true }) as Record<string, string>[];
-  expect(rows).toHaveLength(6);
+  expect(rows).toHaveLength(7);
+  expect(rows.find((r) => r.email === 'newline@rt.example')).toMatchObject({ firstName: 'Grace', lastName: 'Hop\nper' });
+  // Quoted, so readers that end a row at any line break (spreadsheets) read it too.
+  expect(res.body).toContain('"Hop\nper"');
   const formula = rows.find((r) => r.email === 'formula@rt.example')!;
   expect(formula.firstName).toBe('\'=HYPERLINK("http://evil.example","x")');
   expect(formula.lastName).toBe("'+SUM(1,2)");
@@ -41,7 +46,7 @@ it('exports RFC 4180 CSV with formulas neutralised, and importing it back change
   for (const r of rows) for (const v of Object.values(r)) expect(v).not.toMatch(/^[=+\-@\t\r]/);
 
   const done = await importCsv(w.app, w.keys.admin, res.rawPayload);
-  expect(done.progress).toMatchObject({ total: 6, created: 0, updated: 0, unchanged: 5, failed: 1 });
+  expect(done.progress).toMatchObject({ total: 7, created: 0, updated: 0, unchanged: 6, failed: 1 });
   expect(done.ignoredColumns).toEqual(['id', 'ownerId', 'createdAt', 'updatedAt']);
   const after = await w.tdb.db.selectFrom('contacts').selectAll().orderBy('id').execute();
   expect(after).toEqual(before);
