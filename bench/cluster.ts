@@ -67,7 +67,8 @@ export async function clusterSequencePhases(opts: { contacts: number; bundlePath
       const sequenceId = await createSequence(app, key, opts.smtpPort, ['PT0S', 'P1D', 'P2D', 'P3D', 'P4D']);
       const contactIds = await insertContacts(db, contacts, `cluster-${count}w`);
       log(`cluster, ${count} worker(s): bulk-enrolling ${contacts} contacts vs ${contacts} no-op starts`);
-      const { enroll, noop, enrollmentIds } = await enrollVersusNoop(app, key, target, sequenceId, contactIds, 'bench-noop');
+      const { enroll, noop, enrollmentIds, cpuPerStart } = await enrollVersusNoop(app, key, target, sequenceId, contactIds, 'bench-noop', opts.excludeCpuOf);
+      log(`cluster, ${count} worker(s): CPU ms per start, enrollment ${JSON.stringify(cpuPerStart.enroll)}, no-op ${JSON.stringify(cpuPerStart.noop)}`);
       log(`cluster, ${count} worker(s): first-step sends`);
       const first = await firstStepSends(target, sequenceId, contacts, async () => {
         workers = await Promise.all(Array.from({ length: count }, (_, i) => startWorkerProcess(target, TASK_QUEUE, { name: `cluster-${count}w-${i + 1}` })));

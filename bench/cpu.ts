@@ -126,8 +126,17 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, excluded: Re
   return { byKind, totalMs: round(Object.values(byKind).reduce((a, b) => a + b, 0)), benchProcessMs: round((after.self - before.self) * tickMs()) };
 }
 
+/** Several phases' usage as one. */
+export function sumCpu(usages: readonly CpuUsage[]): CpuUsage {
+  const byKind: Record<CpuKind, number> = { postgres: 0, temporal: 0, worker: 0, other: 0 };
+  for (const u of usages) for (const k of Object.keys(byKind) as CpuKind[]) byKind[k] += u.byKind[k];
+  return { byKind, totalMs: usages.reduce((a, u) => a + u.totalMs, 0), benchProcessMs: usages.reduce((a, u) => a + u.benchProcessMs, 0) };
+}
+
+export type PerUnitCpu = { totalMs: number; byKind: Record<CpuKind, number>; benchProcessMs: number };
+
 /** Per unit of work (a send), one decimal. */
-export function perUnit(usage: CpuUsage, units: number): { totalMs: number; byKind: Record<CpuKind, number>; benchProcessMs: number } {
+export function perUnit(usage: CpuUsage, units: number): PerUnitCpu {
   const per = (ms: number) => Math.round((ms / units) * 10) / 10;
   return {
     totalMs: per(usage.totalMs),

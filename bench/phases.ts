@@ -5,7 +5,7 @@ import type { Db } from '../db/database';
 import { waitFor } from '../scripts/managed-process';
 import type { BenchInfra, WorkerProcess } from './infra';
 import { call } from './fixtures';
-import { cpuBetween, snapshotCpu, type CpuUsage } from './cpu';
+import { cpuBetween, perUnit, snapshotCpu, sumCpu, type CpuUsage, type PerUnitCpu } from './cpu';
 import { workflowCacheFigures } from './sdk-metrics';
 
 /** Each phase of the bench: what it measures is in its name; all times are wall-clock seconds. */
@@ -23,21 +23,28 @@ export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 1
  * Interleaved in batches of 1,000 (one API request each) so both see the same server state and the
  * same background load; each side's time is the sum of its batches.
  */
-export async function enrollVersusNoop(app: FastifyInstance, key: string, infra: Pick<BenchInfra, 'temporal'>, sequenceId: string, contactIds: string[], noopQueue: string): Promise<{ enroll: Rate; noop: Rate; enrollmentIds: string[] }> {
+export async function enrollVersusNoop(app: FastifyInstance, key: string, infra: Pick<BenchInfra, 'temporal'>, sequenceId: string, contactIds: string[], noopQueue: string, excludeCpuOf: readonly number[] = []): Promise<{ enroll: Rate; noop: Rate; enrollmentIds: string[]; cpuPerStart: { enroll: PerUnitCpu; noop: PerUnitCpu } }> {
   let enrollMs = 0;
   let noopMs = 0;
   const enrollmentIds: string[] = [];
+  // CPU of every process (the bench process holds the API and the client), per side: where a start's cost goes.
+  const cpu = { enroll: [] as CpuUsage[], noop: [] as CpuUsage[] };
   for (let i = 0; i < contactIds.length; i += 1000) {
     const batch = contactIds.slice(i, i + 1000);
+    let before = snapshotCpu(excludeCpuOf);
     let t = performance.now();
     await mapLimit(batch, TEMPORAL_CONCURRENCY, (contactId) => infra.temporal.workflow.start('noopWorkflow', { workflowId: `bench-noop-${contactId}`, taskQueue: noopQueue }));
     noopMs += performance.now() - t;
+    cpu.noop.push(cpuBetween(before, snapshotCpu(excludeCpuOf)));
+    before = snapshotCpu(excludeCpuOf);
     t = performance.now();
     enrollmentIds.push(...(await enrollBatch(app, key, sequenceId, batch)));
     enrollMs += performance.now() - t;
+    cpu.enroll.push(cpuBetween(before, snapshotCpu(excludeCpuOf)));
   }
   const asRate = (ms: number): Rate => ({ count: contactIds.length, seconds: round(ms / 1000), perSecond: round(contactIds.length / (ms / 1000)) });
-  return { enroll: asRate(enrollMs), noop: asRate(noopMs), enrollmentIds };
+  const perStart = (usages: CpuUsage[]) => perUnit(sumCpu(usages), contactIds.length);
+  return { enroll: asRate(enrollMs), noop: asRate(noopMs), enrollmentIds, cpuPerStart: { enroll: perStart(cpu.enroll), noop: perStart(cpu.noop) } };
 }
 
 async function enrollBatch(app: FastifyInstance, key: string, sequenceId: string, contactIds: string[]): Promise<string[]> {

@@ -115,7 +115,8 @@ async function sequencePhases(infra: Awaited<ReturnType<typeof startInfra>>, wor
     const contacts = await insertContacts(infra.db, CONTACTS, 'bulk');
 
     log(`bulk-enrolling ${CONTACTS} contacts through the API vs starting ${CONTACTS} no-op workflows (no worker yet: start cost only)`);
-    const { enroll, noop, enrollmentIds } = await enrollVersusNoop(app, key, infra, fiveStep, contacts, 'bench-noop');
+    const { enroll, noop, enrollmentIds, cpuPerStart } = await enrollVersusNoop(app, key, infra, fiveStep, contacts, 'bench-noop');
+    log(`CPU ms per start, enrollment ${JSON.stringify(cpuPerStart.enroll)}, no-op ${JSON.stringify(cpuPerStart.noop)}`);
 
     log('starting the worker process on the enrolled backlog');
     const first = await firstStepSends(infra, fiveStep, CONTACTS, async () => {

@@ -99,7 +99,6 @@ function dynamicConfig() {
   return {
     'limit.maxIDLength': [{ value: 255, constraints: {} }],
     // A search attribute registered a moment ago is usable at once (the dev server does the same).
-    'system.forceSearchAttributesCacheRefreshOnRead': on,
     'frontend.enableUpdateWorkflowExecution': on,
     'frontend.enableUpdateWorkflowExecutionAsyncAccepted': on,
     'frontend.enableExecuteMultiOperation': on,
