@@ -6,24 +6,25 @@
  * Column values and defaults are the ones the INSERT statements of apply-records.ts write.
  */
 import type { PoolClient } from 'pg';
-import { copyRows } from '../../db/copy-writer';
+import { copyJson, copyLines, copyText } from '../../db/copy-writer';
 
-type Cell = string | number | null;
-const orNull = (v: unknown): Cell => (v === undefined || v === null ? null : String(v));
+/** A column value as COPY text (\N for undefined or null). */
+const t = (v: unknown): string => copyText(v === undefined || v === null ? null : String(v));
 
 export async function copyContacts(client: PoolClient, rows: Array<{ id: string; columns: Record<string, unknown> }>): Promise<void> {
-  await copyRows(
+  await copyLines(
     client,
     'COPY contacts (id, email, email_normalized, first_name, last_name, company_id, consent, status, address, custom_fields) FROM STDIN',
-    rows.map(({ id, columns: c }) => [id, orNull(c.email), orNull(c.email_normalized), orNull(c.first_name), orNull(c.last_name), orNull(c.company_id), orNull(c.consent) ?? 'unknown', orNull(c.status) ?? 'active', orNull(c.address), orNull(c.custom_fields) ?? '{}']),
+    rows.map(({ id, columns: c }) => `${id}\t${t(c.email)}\t${t(c.email_normalized)}\t${t(c.first_name)}\t${t(c.last_name)}\t${t(c.company_id)}\t${t(c.consent ?? 'unknown')}\t${t(c.status ?? 'active')}\t${t(c.address)}\t${t(c.custom_fields ?? '{}')}\n`),
   );
 }
 
 export async function copyActivities(client: PoolClient, actor: string, rows: Array<{ contact_id: string | null; company_id: string | null; type: string; reason_code: string | null; data: Record<string, unknown> }>): Promise<void> {
-  await copyRows(
+  const by = t(actor);
+  await copyLines(
     client,
     'COPY activities (contact_id, company_id, type, reason_code, data, actor) FROM STDIN',
-    rows.map((a) => [a.contact_id, a.company_id, a.type, a.reason_code, JSON.stringify(a.data), actor]),
+    rows.map((a) => `${t(a.contact_id)}\t${t(a.company_id)}\t${t(a.type)}\t${t(a.reason_code)}\t${copyJson(a.data)}\t${by}\n`),
   );
 }
 
@@ -46,29 +47,17 @@ export interface NewRecordRow {
 
 /** Records not stored yet (a conflict with one that is fails the COPY: the caller's transaction rolls back). */
 export async function copyNewRecords(client: PoolClient, at: { connectorId: string; object: string; cycleId: string }, rows: NewRecordRow[]): Promise<void> {
-  await copyRows(
+  const head = `${t(at.connectorId)}\t${t(at.object)}\t`;
+  const cycle = t(at.cycleId);
+  await copyLines(
     client,
     `COPY sync_records (connector_id, object, external_id, local_kind, local_id, status, code, decision, snapshot, applied, field_sources,
       email_normalized, account_external_id, master_external_id, crm_modstamp, last_cycle_id, seen_cycle_id) FROM STDIN`,
-    rows.map((w) => [
-      at.connectorId,
-      at.object,
-      w.external_id,
-      w.local_kind,
-      w.local_id,
-      w.status,
-      w.code,
-      JSON.stringify(w.decision),
-      JSON.stringify(w.snapshot),
-      JSON.stringify(w.applied),
-      JSON.stringify(w.field_sources),
-      w.email_normalized,
-      w.account_external_id,
-      w.master_external_id,
-      w.crm_modstamp,
-      at.cycleId,
-      w.seen ? at.cycleId : null,
-    ]),
+    rows.map(
+      (w) =>
+        `${head}${t(w.external_id)}\t${t(w.local_kind)}\t${t(w.local_id)}\t${t(w.status)}\t${t(w.code)}\t${copyJson(w.decision)}\t${copyJson(w.snapshot)}\t${copyJson(w.applied)}\t${copyJson(w.field_sources)}\t` +
+        `${t(w.email_normalized)}\t${t(w.account_external_id)}\t${t(w.master_external_id)}\t${t(w.crm_modstamp)}\t${cycle}\t${w.seen ? cycle : '\\N'}\n`,
+    ),
   );
 }
 
