@@ -11,11 +11,16 @@ import { copyJson, copyLines, copyText } from '../../db/copy-writer';
 /** A column value as COPY text (\N for undefined or null). */
 const t = (v: unknown): string => copyText(v === undefined || v === null ? null : String(v));
 
+/** Lines made as the COPY takes them (PostgreSQL parses one chunk while the next is built), never a page of them at once. */
+function* linesOf<T>(rows: readonly T[], line: (row: T) => string): Generator<string> {
+  for (const row of rows) yield line(row);
+}
+
 export async function copyContacts(client: PoolClient, rows: Array<{ id: string; columns: Record<string, unknown> }>): Promise<void> {
   await copyLines(
     client,
     'COPY contacts (id, email, email_normalized, first_name, last_name, company_id, consent, status, address, custom_fields) FROM STDIN',
-    rows.map(({ id, columns: c }) => `${id}\t${t(c.email)}\t${t(c.email_normalized)}\t${t(c.first_name)}\t${t(c.last_name)}\t${t(c.company_id)}\t${t(c.consent ?? 'unknown')}\t${t(c.status ?? 'active')}\t${t(c.address)}\t${t(c.custom_fields ?? '{}')}\n`),
+    linesOf(rows, ({ id, columns: c }) => `${id}\t${t(c.email)}\t${t(c.email_normalized)}\t${t(c.first_name)}\t${t(c.last_name)}\t${t(c.company_id)}\t${t(c.consent ?? 'unknown')}\t${t(c.status ?? 'active')}\t${t(c.address)}\t${t(c.custom_fields ?? '{}')}\n`),
   );
 }
 
@@ -24,7 +29,7 @@ export async function copyActivities(client: PoolClient, actor: string, rows: Ar
   await copyLines(
     client,
     'COPY activities (contact_id, company_id, type, reason_code, data, actor) FROM STDIN',
-    rows.map((a) => `${t(a.contact_id)}\t${t(a.company_id)}\t${t(a.type)}\t${t(a.reason_code)}\t${copyJson(a.data)}\t${by}\n`),
+    linesOf(rows, (a) => `${t(a.contact_id)}\t${t(a.company_id)}\t${t(a.type)}\t${t(a.reason_code)}\t${copyJson(a.data)}\t${by}\n`),
   );
 }
 
@@ -53,7 +58,8 @@ export async function copyNewRecords(client: PoolClient, at: { connectorId: stri
     client,
     `COPY sync_records (connector_id, object, external_id, local_kind, local_id, status, code, decision, snapshot, applied, field_sources,
       email_normalized, account_external_id, master_external_id, crm_modstamp, last_cycle_id, seen_cycle_id) FROM STDIN`,
-    rows.map(
+    linesOf(
+      rows,
       (w) =>
         `${head}${t(w.external_id)}\t${t(w.local_kind)}\t${t(w.local_id)}\t${t(w.status)}\t${t(w.code)}\t${copyJson(w.decision)}\t${copyJson(w.snapshot)}\t${copyJson(w.applied)}\t${copyJson(w.field_sources)}\t` +
         `${t(w.email_normalized)}\t${t(w.account_external_id)}\t${t(w.master_external_id)}\t${t(w.crm_modstamp)}\t${cycle}\t${w.seen ? cycle : '\\N'}\n`,
