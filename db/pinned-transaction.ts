@@ -2,7 +2,8 @@
  * A kysely transaction on a pg connection the caller can also use directly, for what kysely cannot do
  * inside a transaction (COPY … FROM STDIN in the same commit as the transaction's statements). The import
  * used it to COPY its new contacts; it now builds them from the staged rows in SQL
- * (services/imports/batch-writes.ts), so nothing calls this at the moment.
+ * (services/imports/batch-writes.ts). A CRM sync full load COPYs the rows of each page it only adds
+ * (services/sync/load-copy.ts).
  */
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import type { PoolClient } from 'pg';

@@ -1,9 +1,10 @@
 /**
- * Bulk API 2.0 CSV with csv-stringify / csv-parse. Upload rows are normalised to one column set (jsforce
+ * Bulk API 2.0 CSV: written with csv-stringify, read with Papa Parse (result pages are thousands of rows;
+ * Papa Parse splits them several times faster than csv-parse). Upload rows are normalised to one column set (jsforce
  * would take the columns of the first record only): a missing key is an empty cell (Bulk: leave unchanged),
  * null is `#N/A` (Bulk: set to null).
  */
-import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import { stringify } from 'csv-stringify/sync';
 import type { BulkCell, RowError } from './types';
 
@@ -29,9 +30,13 @@ export function toBulkCsv(records: Array<Record<string, unknown>>, columns: stri
   return stringify(records.map((rec) => columns.map((c) => cell(rec[c]))), { header: true, columns, record_delimiter: 'unix' });
 }
 
+/** Rows keyed by the header row (a BOM is dropped, empty lines skipped); a malformed file or row throws. */
 export function parseBulkCsv(text: string): Array<Record<string, string>> {
   if (text.trim() === '') return [];
-  return parse(text, { columns: true, skip_empty_lines: true, bom: true }) as Array<Record<string, string>>;
+  const { data, errors } = Papa.parse<Record<string, string>>(text, { header: true, delimiter: ',', skipEmptyLines: true });
+  const bad = errors[0];
+  if (bad) throw new Error(`bulk CSV: ${bad.code} at row ${bad.row ?? '?'}: ${bad.message}`);
+  return data;
 }
 
 /** `REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --` → row errors. */

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import type { PoolClient } from 'pg';
 import type { Tx } from '../../db/lock-order';
 import type { ReasonCode } from '../../domain/reason-codes';
 import { planLocalWrite, type FieldSource, type LocalPlan, type LocalValues } from '../../domain/sync/local-plan';
@@ -19,6 +20,7 @@ import { accountDomains, text, type CrmSnapshot } from '../../domain/sync/snapsh
 import type { SyncObject, SyncRecordStatus } from '../../domain/sync/vocabulary';
 import { endLiveEnrollmentsOfContact } from '../contacts/lifecycle';
 import { erasedAddressesOfBatch } from '../erasure/erased-subject';
+import { copyActivities, copyContacts, copyNewRecords } from './load-copy';
 import { columnsOf, companyValues, contactValues } from './local-columns';
 
 export interface ApplyContext {
@@ -35,6 +37,8 @@ export interface ApplyContext {
    * held none of them when it began, and a Bulk job lists each id once), so their state is not looked up.
    */
   allNew?: boolean;
+  /** The transaction's own connection (a full load's page): new rows go in with COPY (load-copy.ts). */
+  copy?: PoolClient;
 }
 
 /** What a dry run learns of each record; the accounts it decided stand in for the stored ones when their contacts are decided. */
@@ -488,7 +492,8 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
   }
 
   async function writeLocal(): Promise<void> {
-    if (inserts.length > 0) {
+    if (inserts.length > 0 && kind === 'contact' && ctx.copy) await copyContacts(ctx.copy, inserts);
+    else if (inserts.length > 0) {
       const rows = inserts.map((i) => ({ id: i.id, ...i.columns }));
       if (kind === 'contact') {
         await sql`
@@ -522,7 +527,8 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
       if (logged) logged.data.endedEnrollmentIds = ids;
       await tx.deleteFrom('contacts').where('id', '=', id).execute();
     }
-    if (activities.length > 0) {
+    if (activities.length > 0 && ctx.copy) await copyActivities(ctx.copy, ctx.actor, activities);
+    else if (activities.length > 0) {
       await sql`
         insert into activities (contact_id, company_id, type, reason_code, data, actor)
         select contact_id, company_id, type, reason_code, data, ${ctx.actor}
@@ -538,6 +544,8 @@ export async function applyRecords(tx: Tx, ctx: ApplyContext, object: SyncObject
   }
 
   async function writeRecords(): Promise<void> {
+    // A first load: nothing to version or to update.
+    if (ctx.allNew && ctx.copy) return copyNewRecords(ctx.copy, { connectorId: C, object, cycleId: ctx.cycleId }, writes);
     // Earlier versions: what a record was before this cycle changed its snapshot or decision.
     const versions = writes.flatMap((w) => {
       const prev = existing.get(w.external_id);

@@ -8,6 +8,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/database';
+import { pinnedTransaction } from '../../db/pinned-transaction';
 import { fieldsToRead, toSnapshot } from '../../domain/sync/snapshot';
 import type { SyncObject } from '../../domain/sync/vocabulary';
 import { floorMinute, MINUTE_MS } from '../../domain/sync/window';
@@ -15,6 +16,7 @@ import type { SalesforceClient } from '../../integrations/salesforce';
 import { applyRecords, type ApplyContext, type ApplyResult } from './apply-records';
 import { APPLY_BATCH, deletedSnapshots } from './apply-pending';
 import { addCycleCounts, markCycleKind } from './cycles';
+import { isStoredRecordConflict } from './load-copy';
 import { analyzeFilledTables } from './load-statistics';
 
 interface FullLoadState {
@@ -83,10 +85,10 @@ export async function fullLoadStep(db: Db, client: SalesforceClient, ctx: ApplyC
       const snapshots = page.records.map((r) => toSnapshot(r, fields, ctx.settings));
       const apiCalls = client.stats().apiCalls - calls;
       calls = client.stats().apiCalls;
-      const applied = await db.transaction().execute(async (tx) => {
+      const applyPage = () => pinnedTransaction(db, async (tx, copy) => {
         const result: ApplyResult = { applied: 0, skipped: 0, codes: {}, ended: [] };
         for (let i = 0; i < snapshots.length; i += APPLY_BATCH * 5) {
-          const part = await applyRecords(tx, current.allNew ? { ...ctx, allNew: true } : ctx, object, snapshots.slice(i, i + APPLY_BATCH * 5).map((snapshot) => ({ snapshot, fromCrm: true })));
+          const part = await applyRecords(tx, { ...ctx, copy, ...(current.allNew ? { allNew: true } : {}) }, object, snapshots.slice(i, i + APPLY_BATCH * 5).map((snapshot) => ({ snapshot, fromCrm: true })));
           result.applied += part.applied;
           result.skipped += part.skipped;
           result.ended.push(...part.ended);
@@ -97,6 +99,12 @@ export async function fullLoadStep(db: Db, client: SalesforceClient, ctx: ApplyC
         await saveState(current, tx);
         await addCycleCounts(tx, ctx.cycleId, { read: snapshots.length, applied: result.applied, skipped: result.skipped, codes: result.codes, apiCalls });
         return result;
+      });
+      const applied = await applyPage().catch(async (err: unknown) => {
+        // Another writer stored one of "all new" records meanwhile: this page and the rest look their state up.
+        if (!current.allNew || !isStoredRecordConflict(err)) throw err;
+        delete current.allNew;
+        return applyPage();
       });
       records += snapshots.length;
       await analyzeFilledTables(db, ['sync_records', object === 'Account' ? 'companies' : 'contacts']);

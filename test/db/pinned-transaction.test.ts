@@ -1,5 +1,5 @@
 /** COPY inside a kysely transaction: the copied rows commit with it, or vanish with its rollback; the connection goes back to the pool. */
-import { copyRows } from '../../db/copy-writer';
+import { copyJson, copyLines, copyRows, copyText } from '../../db/copy-writer';
 import { poolOf } from '../../db/database';
 import { pinnedTransaction } from '../../db/pinned-transaction';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
@@ -34,4 +34,15 @@ it('a failure after the COPY rolls the copied rows back too, and the connection 
   await expect(pinnedTransaction(tdb.db, async (_tx, client) => copyRows(client, COPY, [['undo-b', null]]))).rejects.toThrow(/null value/);
   expect(await named('undo-')).toEqual([]);
   expect(pool.totalCount - pool.idleCount).toBe(0);
+});
+
+it('JSON values through copyJson arrive as written (backslashes, quotes, line breaks, tabs); lines beyond a chunk (256 k characters) too', async () => {
+  const custom = { path: 'C:\\dir\\file', quote: 'say "hi"', lines: 'one\ntwo\tthree', emoji: 'café ☕' };
+  const lines = Array.from({ length: 3_000 }, (_, i) => `${copyText(`json-${String(i).padStart(4, '0')}`)}\t${copyJson(i === 0 ? custom : { i, pad: 'x'.repeat(100) })}\n`);
+  expect(copyJson(null)).toBe('\\N');
+  await pinnedTransaction(tdb.db, async (_tx, client) => expect(await copyLines(client, 'COPY companies (name, custom_fields) FROM STDIN', lines)).toBe(3_000));
+  const rows = await tdb.db.selectFrom('companies').select(['name', 'custom_fields']).where('name', 'like', 'json-%').orderBy('name').execute();
+  expect(rows).toHaveLength(3_000);
+  expect(rows[0]!.custom_fields).toEqual(custom);
+  expect(rows[2_999]!.custom_fields).toEqual({ i: 2_999, pad: 'x'.repeat(100) });
 });
