@@ -73,19 +73,14 @@ export async function copyRows(client: PoolClient, statement: string, rows: Iter
   })());
 }
 
-/** copyRows for lines already in COPY text form (each ends with a line break); joined into chunks here, not awaited one by one. */
+/** copyRows for lines already in COPY text form (each ends with a line break); awaited only when a chunk is full, not per line. */
 export async function copyLines(client: PoolClient, statement: string, lines: Iterable<string>): Promise<number> {
   const copy = copyWriterOn(client, statement, () => undefined);
   try {
-    let chunk = '';
     for (const line of lines) {
-      chunk += line;
-      if (chunk.length >= CHUNK_CHARS) {
-        await copy.writeText(chunk);
-        chunk = '';
-      }
+      const full = copy.append(line);
+      if (full) await full;
     }
-    await copy.writeText(chunk);
   } catch (err) {
     await copy.abort(err as Error);
     throw err;
@@ -93,7 +88,7 @@ export async function copyLines(client: PoolClient, statement: string, lines: It
   return copy.finish();
 }
 
-function copyWriterOn(client: PoolClient, statement: string, onEnd: (err?: Error) => void): CopyWriter & { writeText(text: string): Promise<void> } {
+function copyWriterOn(client: PoolClient, statement: string, onEnd: (err?: Error) => void): CopyWriter & { append(line: string): Promise<void> | undefined } {
   const stream = client.query(copyFrom(statement));
   let failure: Error | undefined;
   stream.on('error', (err: Error) => (failure ??= err));
@@ -114,14 +109,16 @@ function copyWriterOn(client: PoolClient, statement: string, onEnd: (err?: Error
     if (failure) throw failure;
   }
 
+  /** Buffers a line; a promise (to await) only when the chunk is full and goes out. */
+  const append = (line: string): Promise<void> | undefined => {
+    buffer += line;
+    return buffer.length >= CHUNK_CHARS ? flush() : undefined;
+  };
+
   return {
+    append,
     async write(values) {
-      buffer += copyLine(values);
-      if (buffer.length >= CHUNK_CHARS) await flush();
-    },
-    async writeText(text) {
-      buffer += text;
-      await flush();
+      await append(copyLine(values));
     },
     async finish() {
       try {

@@ -1,3 +1,4 @@
+import type { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { connectTemporal } from '../../temporal/client';
@@ -51,7 +52,7 @@ export async function ensureNamespace(address: string, namespace: string): Promi
  * at a database read per call, which Temporal says never to turn on in production). Until then a
  * start naming them is refused: wait until a visibility query naming every one is accepted.
  */
-async function waitUntilUsable(connection: Awaited<ReturnType<typeof connectTemporal>>['connection'], namespace: string, names: readonly string[]): Promise<void> {
+async function waitUntilUsable(connection: Connection, namespace: string, names: readonly string[]): Promise<void> {
   const query = names.map((name) => `${name} = 'probe'`).join(' OR ');
   await waitFor(
     `search attributes ${names.join(', ')} usable on namespace ${namespace}`,
